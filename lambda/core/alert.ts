@@ -1,0 +1,76 @@
+import type { FlowAlertKey } from './flow-fields';
+import type { Severity } from './severity';
+
+/** How the original message was read. */
+export const RECORD_FORMATS = ['v2', 'custom', 'json', 'unparsed'] as const;
+export type RecordFormat = (typeof RECORD_FORMATS)[number];
+
+/** Where the alert came from, and the original message, always. */
+export interface RawEvent {
+  /** The original CloudWatch Logs message, byte for byte (see `truncated`). */
+  message: string;
+  record_format: RecordFormat;
+  log_group?: string;
+  log_stream?: string;
+  event_id?: string;
+  /** CloudWatch Logs event timestamp, ISO-8601. */
+  event_time?: string;
+  /** When CloudWatch Logs ingested the event, ISO-8601. */
+  ingestion_time?: string;
+  /** Why the message could not be parsed (`record_format: unparsed` only). */
+  parse_error?: string;
+  /** Set when `message` was cut to fit the queue's message size; `original_bytes` is its full UTF-8 size. */
+  truncated?: true;
+  original_bytes?: number;
+}
+
+/** Properties every alert carries, `null` when the record does not say. */
+export interface AlertCore {
+  source: 'aws_vpc_flow';
+  category: 'network';
+  severity: Severity;
+  /** Stable id: the CloudWatch Logs event id when known, else a hash of where and what the message is. */
+  alert_id: string;
+  /** Flow start (ISO-8601); the event time when the record has no start. */
+  timestamp: string | null;
+  action: string | null;
+  log_status: string | null;
+  src_ip: string | null;
+  dst_ip: string | null;
+  src_port: number | null;
+  dst_port: number | null;
+  /** IANA keyword (`tcp`), or `null` when the number is unknown or absent. */
+  protocol: string | null;
+  protocol_number: number | null;
+  packets: number | null;
+  bytes: number | null;
+  start: number | null;
+  end: number | null;
+  aws_account_id: string | null;
+  /** The network interface (ENI) id. */
+  cloud_resource: string | null;
+  raw_event: RawEvent;
+}
+
+/** Flow fields an alert carries only when its layout has them (vpc_id, tcp_flags, ...). */
+export type AlertOptionalFields = { [K in Exclude<FlowAlertKey, keyof AlertCore>]?: string | number | null };
+
+/** The alert contract: one object per flow record, as sent to the queue (docs/alert-contract.md). */
+export type Alert = AlertCore &
+  AlertOptionalFields & {
+    /** Decoded `tcp_flags` (`['SYN', 'ACK']`), present when `tcp_flags` is. */
+    tcp_flag_names?: string[];
+    /** JSON keys that are not flow-log fields, kept as they came. */
+    extra?: Readonly<Record<string, unknown>>;
+  };
+
+/** What the log source knows about a message besides its text. All optional: the CLI may know none of it. */
+export interface EventMeta {
+  readonly logGroup?: string;
+  readonly logStream?: string;
+  readonly eventId?: string;
+  /** Event timestamp, epoch milliseconds. */
+  readonly timestamp?: number;
+  /** Ingestion time, epoch milliseconds. */
+  readonly ingestionTime?: number;
+}

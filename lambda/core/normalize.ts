@@ -1,0 +1,122 @@
+import { createHash } from 'node:crypto';
+import type { Alert, EventMeta, RawEvent } from './alert';
+import type { CompiledFormat, FlowRecord } from './log-format';
+import type { ParseOutcome } from './record-parser';
+import { parseMessage } from './record-parser';
+import { isoFromMillis } from './iso-time';
+import { protocolName } from './protocols';
+import type { SeverityRule } from './severity';
+import { SEVERITY_RULES, severityOf } from './severity';
+import { tcpFlagNames } from './tcp-flags';
+
+/** Record keys that land on the alert's fixed core properties; everything else is copied after them. */
+const CORE_RECORD_KEYS: ReadonlySet<string> = new Set([
+  'action', 'log_status', 'src_ip', 'dst_ip', 'src_port', 'dst_port', 'protocol_number',
+  'packets', 'bytes', 'start', 'end', 'aws_account_id', 'cloud_resource',
+]);
+
+/**
+ * Epoch values at or above this are milliseconds: as seconds they would be past the year 5000.
+ * AWS writes seconds; some re-shippers write milliseconds.
+ */
+const MILLISECONDS_THRESHOLD = 100_000_000_000;
+
+/**
+ * Parses and normalizes one message. Returns `null` for a header line, which describes a
+ * layout and holds no flow. Never throws.
+ */
+export function messageToAlert(
+  message: string,
+  format: CompiledFormat,
+  meta: EventMeta = {},
+  rules: readonly SeverityRule[] = SEVERITY_RULES,
+): Alert | null {
+  const outcome = parseMessage(message, format);
+  return outcome.kind === 'header' ? null : normalize(message, outcome, meta, rules);
+}
+
+/** Builds the alert for a parsed (or unparsable) message. */
+export function normalize(
+  message: string,
+  outcome: Exclude<ParseOutcome, { kind: 'header' }>,
+  meta: EventMeta = {},
+  rules: readonly SeverityRule[] = SEVERITY_RULES,
+): Alert {
+  const record: FlowRecord = outcome.kind === 'record' ? outcome.record : {};
+  const action = str(record.action);
+  const logStatus = str(record.log_status);
+  const start = num(record.start);
+  const protocolNumber = num(record.protocol_number);
+
+  // Built in output order; raw_event goes last so the flow fields lead the JSON.
+  const alert: Omit<Alert, 'raw_event'> & { raw_event?: RawEvent } = {
+    source: 'aws_vpc_flow',
+    category: 'network',
+    severity: severityOf({ action, log_status: logStatus }, rules),
+    alert_id: meta.eventId ?? hashId(message, meta),
+    timestamp: isoFromEpoch(start) ?? isoFromMillis(meta.timestamp),
+    action,
+    log_status: logStatus,
+    src_ip: str(record.src_ip),
+    dst_ip: str(record.dst_ip),
+    src_port: num(record.src_port),
+    dst_port: num(record.dst_port),
+    protocol: protocolName(protocolNumber),
+    protocol_number: protocolNumber,
+    packets: num(record.packets),
+    bytes: num(record.bytes),
+    start,
+    end: num(record.end),
+    aws_account_id: str(record.aws_account_id),
+    cloud_resource: str(record.cloud_resource),
+  };
+  const target = alert as unknown as Record<string, unknown>;
+  for (const key in record) {
+    if (!CORE_RECORD_KEYS.has(key)) target[key] = record[key as keyof FlowRecord];
+  }
+  const flags = record.tcp_flags;
+  if (typeof flags === 'number') alert.tcp_flag_names = tcpFlagNames(flags);
+  if (outcome.kind === 'record' && outcome.extra !== undefined) alert.extra = outcome.extra;
+  alert.raw_event = rawEvent(message, outcome, meta);
+  return alert as Alert;
+}
+
+function rawEvent(message: string, outcome: Exclude<ParseOutcome, { kind: 'header' }>, meta: EventMeta): RawEvent {
+  const raw: RawEvent = {
+    message,
+    record_format: outcome.kind === 'record' ? outcome.recordFormat : 'unparsed',
+  };
+  if (meta.logGroup !== undefined) raw.log_group = meta.logGroup;
+  if (meta.logStream !== undefined) raw.log_stream = meta.logStream;
+  if (meta.eventId !== undefined) raw.event_id = meta.eventId;
+  const eventTime = isoFromMillis(meta.timestamp);
+  if (eventTime !== null) raw.event_time = eventTime;
+  const ingestionTime = isoFromMillis(meta.ingestionTime);
+  if (ingestionTime !== null) raw.ingestion_time = ingestionTime;
+  if (outcome.kind === 'unparsed') raw.parse_error = outcome.reason;
+  return raw;
+}
+
+/**
+ * A stable id when CloudWatch gave none (CLI input): the same message from the same place
+ * always gets the same id, so consumers can de-duplicate on it.
+ */
+function hashId(message: string, meta: EventMeta): string {
+  const hash = createHash('sha256');
+  hash.update(`${meta.logGroup ?? ''}\n${meta.logStream ?? ''}\n${meta.timestamp ?? ''}\n${message}`);
+  return `sha256:${hash.digest('hex').slice(0, 32)}`;
+}
+
+function str(value: string | number | null | undefined): string | null {
+  return typeof value === 'string' ? value : null;
+}
+
+function num(value: string | number | null | undefined): number | null {
+  return typeof value === 'number' ? value : null;
+}
+
+function isoFromEpoch(value: number | null): string | null {
+  if (value === null) return null;
+  return isoFromMillis(value >= MILLISECONDS_THRESHOLD ? value : value * 1000);
+}
+

@@ -1,0 +1,71 @@
+/** The normalize CLI as users (and the acceptance checks) run it: a real child process. */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expectValidAlert } from '../helpers/alert-schema';
+
+const ROOT = join(__dirname, '..', '..');
+const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
+const CLI = join(ROOT, 'lambda', 'cli', 'normalize.ts');
+
+function run(args: string[], input = ''): { status: number | null; alerts: Record<string, unknown>[]; stderr: string } {
+  const result = spawnSync(TSX, [CLI, ...args], { input, encoding: 'utf8' });
+  const alerts = result.stdout.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
+  alerts.forEach(expectValidAlert);
+  return { status: result.status, alerts, stderr: result.stderr };
+}
+
+const REJECT = '2 123456789010 eni-1235b8ca123456789 172.31.9.69 172.31.9.12 49761 3389 6 20 4249 1418530010 1418530070 REJECT OK';
+const NODATA = '2 123456789010 eni-1235b8ca123456789 - - - - - - - 1431280876 1431280934 - NODATA';
+
+describe('npm run normalize', () => {
+  it('reads plain lines from stdin and writes one alert per line; headers and blank lines produce nothing', () => {
+    const header = 'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status';
+    const { status, alerts, stderr } = run([], `${header}\n${REJECT}\r\n\n${NODATA}\nnot a flow\n`);
+    expect(status).toBe(0);
+    expect(alerts.map((a) => a['severity'])).toEqual(['medium', 'info', 'low']);
+    expect(alerts[2]).toMatchObject({ raw_event: { message: 'not a flow', record_format: 'unparsed' } });
+    expect(stderr).toContain('input 5: passed through unparsed');
+  });
+
+  it('reads a FILE with a custom --format', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'normalize-'));
+    const file = join(dir, 'flows.log');
+    writeFileSync(file, '10.0.0.1 203.0.113.9 REJECT 2\n');
+    const { status, alerts } = run(['--format', '${srcaddr} ${dstaddr} ${action} ${tcp-flags}', file]);
+    expect(status).toBe(0);
+    expect(alerts).toEqual([expect.objectContaining({ src_ip: '10.0.0.1', tcp_flag_names: ['SYN'], raw_event: expect.objectContaining({ record_format: 'custom' }) })]);
+  });
+
+  it('reads the JSON that aws logs filter-log-events prints, keeping event ids and times', () => {
+    const output = {
+      events: [
+        { logStreamName: 'eni-1-all', timestamp: 1418530010000, message: REJECT, ingestionTime: 1418530351000, eventId: '123' },
+        { logStreamName: 'eni-1-all', timestamp: 1431280876000, message: NODATA, ingestionTime: 1431281000000, eventId: '456' },
+      ],
+      searchedLogStreams: [],
+    };
+    const { status, alerts } = run(['--log-group', '/aws/vpc/flowlogs'], JSON.stringify(output, null, 2));
+    expect(status).toBe(0);
+    expect(alerts.map((a) => a['alert_id'])).toEqual(['123', '456']);
+    expect(alerts[0]).toMatchObject({ raw_event: { log_group: '/aws/vpc/flowlogs', log_stream: 'eni-1-all', event_id: '123', ingestion_time: '2014-12-14T04:12:31.000Z' } });
+  });
+
+  it('without --format, an S3 header line sets the layout of the lines after it', () => {
+    const { alerts } = run([], 'srcaddr action tcp-flags\n10.0.0.1 REJECT 18\n');
+    expect(alerts).toEqual([expect.objectContaining({ src_ip: '10.0.0.1', action: 'REJECT', tcp_flags: 18 })]);
+  });
+
+  it('exits 2 naming the bad field when --format is wrong', () => {
+    const { status, alerts, stderr } = run(['--format', '${version} ${srcadr}'], REJECT);
+    expect(status).toBe(2);
+    expect(alerts).toEqual([]);
+    expect(stderr).toContain('"srcadr"');
+  });
+
+  it('exits 2 on an unknown option and 1 on an unreadable file', () => {
+    expect(run(['--bogus']).status).toBe(2);
+    expect(run(['/nonexistent/flows.log']).status).toBe(1);
+  });
+});
