@@ -33,3 +33,17 @@ export class ConfigError extends VpcFlowAlertsError {
     super(message, options);
   }
 }
+
+/** Why the log source could not be read; `kind` selects the remedy the poller reports. */
+export type LogSourceFailure = 'not-found' | 'access-denied' | 'throttled' | 'invalid-token' | 'other';
+
+/** A FilterLogEvents failure, classified. */
+export class LogSourceError extends VpcFlowAlertsError {
+  public constructor(
+    message: string,
+    public readonly kind: LogSourceFailure,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

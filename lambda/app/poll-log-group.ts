@@ -1,0 +1,184 @@
+import type { Alert } from '../core/alert';
+import { LogSourceError } from '../core/errors';
+import type { CompiledFormat } from '../core/log-format';
+import { toMessageBody } from '../core/message-body';
+import { messageToAlert } from '../core/normalize';
+import type { PollPosition, WindowSettings } from '../core/poll-window';
+import { planWindow } from '../core/poll-window';
+import { SeenSet } from '../core/seen-set';
+import type { AlertPublisher, CheckpointStore, LogEvent, LogSource, OutboundMessage } from './ports';
+
+/** FilterLogEvents returns at most this many events a page. */
+const MAX_PAGE_EVENTS = 10_000;
+
+/** One log group to poll. */
+export interface LogGroupTarget {
+  readonly name: string;
+  readonly format: CompiledFormat;
+  readonly filterPattern: string;
+}
+
+/** What one poll needs; all I/O behind ports, time passed in. */
+export interface PollDeps {
+  readonly source: LogSource;
+  readonly publisher: AlertPublisher;
+  readonly checkpoints: CheckpointStore;
+  readonly settings: WindowSettings & { readonly maxMessageBytes: number };
+  /** Current time, epoch ms. */
+  readonly now: () => number;
+  /** True once the run must stop reading to leave time for its checkpoint. */
+  readonly outOfTime: () => boolean;
+}
+
+/** Why a group's poll ended. */
+export type PollEnd = 'caught-up' | 'capped' | 'out-of-time' | 'send-failed' | 'poll-error' | 'conflict';
+
+/** Per-group outcome; the handler turns it into logs and metrics. */
+export interface PollStats {
+  logGroup: string;
+  end: PollEnd;
+  recordsRead: number;
+  alertsSent: number;
+  duplicatesSkipped: number;
+  headersSkipped: number;
+  unparsedRecords: number;
+  sendFailures: number;
+  pagesRead: number;
+  /** now − watermark after the run, seconds. */
+  lagSeconds: number;
+  /** Time ranges older than the catch-up limit that were left unread. */
+  gaps: Array<{ start: number; end: number }>;
+  /** Set when the poll failed: the source's classification and message. */
+  error?: { kind: string; message: string };
+  /** Counts by severity of the alerts sent. */
+  bySeverity: Record<string, number>;
+}
+
+/**
+ * Polls one log group: plans windows from the checkpoint, reads pages, skips events already
+ * sent, normalizes and publishes the rest, and saves the checkpoint after every page. The
+ * checkpoint only ever moves past events whose send succeeded. `budget` is how many alerts this
+ * run may still send (MAX_EVENTS_PER_RUN shared by all groups); the stats say how many it used.
+ */
+export async function pollLogGroup(target: LogGroupTarget, deps: PollDeps, budget: number): Promise<PollStats> {
+  const stats: PollStats = {
+    logGroup: target.name, end: 'caught-up', recordsRead: 0, alertsSent: 0, duplicatesSkipped: 0,
+    headersSkipped: 0, unparsedRecords: 0, sendFailures: 0, pagesRead: 0, lagSeconds: 0, gaps: [], bySeverity: {},
+  };
+  const stored = await deps.checkpoints.load(target.name);
+  let revision = stored?.revision;
+  let position: PollPosition | undefined = stored?.position;
+  const seen = stored?.seen ?? new SeenSet();
+  const finish = (end: PollEnd): PollStats => {
+    stats.end = end;
+    const watermark = position?.watermark ?? deps.now() - deps.settings.lookbackMs;
+    stats.lagSeconds = Math.max(0, Math.round((deps.now() - watermark) / 1000));
+    return stats;
+  };
+  const save = async (next: PollPosition): Promise<boolean> => {
+    if (!(await deps.checkpoints.save(target.name, revision, next, seen))) return false;
+    revision = (revision ?? 0) + 1;
+    position = next;
+    return true;
+  };
+
+  for (;;) {
+    const window = planWindow(position, deps.now(), deps.settings);
+    if (window === undefined) return finish('caught-up');
+    if (window.gap !== undefined) stats.gaps.push(window.gap);
+    let token = window.nextToken;
+    for (;;) {
+      if (stats.alertsSent >= budget) return finish('capped');
+      if (deps.outOfTime()) return finish('out-of-time');
+      let page;
+      try {
+        page = await deps.source.fetchPage({
+          logGroup: target.name, filterPattern: target.filterPattern, start: window.start, end: window.end,
+          limit: Math.max(1, Math.min(MAX_PAGE_EVENTS, budget - stats.alertsSent)),
+          ...(token !== undefined && { nextToken: token }),
+        });
+      } catch (error) {
+        if (error instanceof LogSourceError && error.kind === 'invalid-token' && token !== undefined) {
+          // An expired continuation: read the window again; the seen-set drops what was sent.
+          token = undefined;
+          continue;
+        }
+        stats.error = error instanceof LogSourceError ? { kind: error.kind, message: error.message } : { kind: 'other', message: String(error) };
+        return finish('poll-error');
+      }
+      stats.pagesRead++;
+      stats.recordsRead += page.events.length;
+
+      const fresh = await publishPage(target, page.events, seen, deps, stats);
+      if (fresh.failed > 0) {
+        // Leave the position before this page: the next run re-reads it and resends only the failures.
+        const retry: PollPosition = { watermark: position?.watermark ?? window.start, pending: { start: window.start, end: window.end, ...(token !== undefined && { nextToken: token }) } };
+        if (!(await save(retry))) return finish('conflict');
+        return finish('send-failed');
+      }
+
+      token = page.nextToken;
+      if (token === undefined) {
+        seen.prune(window.end - deps.settings.lookbackMs);
+        const done: PollPosition = { watermark: Math.max(window.end, position?.watermark ?? window.end) };
+        if (!(await save(done))) return finish('conflict');
+        break;
+      }
+      const pending: PollPosition = { watermark: position?.watermark ?? window.start, pending: { start: window.start, end: window.end, nextToken: token } };
+      if (!(await save(pending))) return finish('conflict');
+    }
+  }
+}
+
+/** Normalizes and publishes the events of one page not sent before; records the sent ones in `seen`. */
+async function publishPage(
+  target: LogGroupTarget,
+  events: readonly LogEvent[],
+  seen: SeenSet,
+  deps: PollDeps,
+  stats: PollStats,
+): Promise<{ failed: number }> {
+  const messages: OutboundMessage[] = [];
+  const byId = new Map<string, { event: LogEvent; alert: Alert }>();
+  for (const event of events) {
+    if (seen.has(event.eventId)) {
+      stats.duplicatesSkipped++;
+      continue;
+    }
+    const alert = messageToAlert(event.message, target.format, {
+      logGroup: target.name,
+      eventId: event.eventId,
+      timestamp: event.timestamp,
+      ...(event.ingestionTime !== undefined && { ingestionTime: event.ingestionTime }),
+      ...(event.logStreamName !== undefined && { logStream: event.logStreamName }),
+    });
+    if (alert === null) {
+      // A header line holds no flow: nothing to send, but remember it so it is not re-read as new.
+      stats.headersSkipped++;
+      seen.add(event.eventId, event.timestamp);
+      continue;
+    }
+    const id = String(messages.length);
+    byId.set(id, { event, alert });
+    messages.push({
+      id,
+      body: toMessageBody(alert, deps.settings.maxMessageBytes),
+      attributes: { severity: alert.severity, source: alert.source, record_format: alert.raw_event.record_format },
+      groupId: alert.cloud_resource ?? target.name,
+      deduplicationId: alert.alert_id,
+    });
+  }
+  if (messages.length === 0) return { failed: 0 };
+
+  const result = await deps.publisher.publish(messages);
+  for (const id of result.sent) {
+    const sent = byId.get(id);
+    if (sent === undefined) continue;
+    seen.add(sent.event.eventId, sent.event.timestamp);
+    stats.alertsSent++;
+    stats.bySeverity[sent.alert.severity] = (stats.bySeverity[sent.alert.severity] ?? 0) + 1;
+    if (sent.alert.raw_event.record_format === 'unparsed') stats.unparsedRecords++;
+  }
+  stats.sendFailures += result.failed.length;
+  return { failed: result.failed.length };
+}
