@@ -10,6 +10,8 @@ import type { AlertPublisher, CheckpointStore, LogEvent, LogSource, OutboundMess
 
 /** FilterLogEvents returns at most this many events a page. */
 const MAX_PAGE_EVENTS = 10_000;
+/** Room left in a message for its attributes, which SQS counts toward the size limit. */
+const ATTRIBUTE_RESERVE_BYTES = 1024;
 
 /** One log group to poll. */
 export interface LogGroupTarget {
@@ -162,7 +164,7 @@ async function publishPage(
     byId.set(id, { event, alert });
     messages.push({
       id,
-      body: toMessageBody(alert, deps.settings.maxMessageBytes),
+      body: toMessageBody(alert, deps.settings.maxMessageBytes - ATTRIBUTE_RESERVE_BYTES),
       attributes: { severity: alert.severity, source: alert.source, record_format: alert.raw_event.record_format },
       groupId: alert.cloud_resource ?? target.name,
       deduplicationId: alert.alert_id,

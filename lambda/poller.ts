@@ -1,0 +1,116 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { PollerConfig } from './app/config';
+import { LOG_GROUP_DIMENSION, METRICS } from './app/metric-names';
+import type { PollStats } from './app/poll-log-group';
+import type { AlertPublisher, CheckpointStore, LogSource } from './app/ports';
+import { runPoller } from './app/run-poller';
+
+/** Time kept back from the Lambda timeout to save checkpoints and flush metrics. */
+export const TIME_RESERVE_MS = 15_000;
+
+/** The parts of the Lambda context the poller uses. */
+export interface InvocationContext {
+  getRemainingTimeInMillis(): number;
+}
+
+/** What a run returns (and logs): one entry per log group. */
+export interface RunSummary {
+  readonly runId: string;
+  readonly groups: readonly PollStats[];
+}
+
+/** Everything the poller needs, created once per container and injected. */
+export interface PollerDeps {
+  readonly config: PollerConfig;
+  readonly source: LogSource;
+  readonly publisher: AlertPublisher;
+  readonly checkpoints: CheckpointStore;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  /** Throttles seen per log group since the last run; the handler's reader increments it. */
+  readonly throttles: Map<string, number>;
+  readonly now?: () => number;
+}
+
+/**
+ * Builds the scheduled-event handler: one run over every log group, then per group a structured
+ * summary log and EMF metrics. Poll errors are logged with their cause and fix and counted; the
+ * run itself still succeeds so the schedule stays healthy and the next run retries.
+ */
+export function createPoller(deps: PollerDeps): (event: unknown, context: InvocationContext) => Promise<RunSummary> {
+  const now = deps.now ?? Date.now;
+  return async (_event, context) => {
+    const runId = randomUUID();
+    const { config, logger } = deps;
+    logger.appendKeys({ runId });
+    deps.throttles.clear();
+    try {
+      const groups = await runPoller(
+        config.logGroups.map((g) => ({ name: g.name, format: g.format, filterPattern: g.filterPattern })),
+        {
+          source: deps.source,
+          publisher: deps.publisher,
+          checkpoints: deps.checkpoints,
+          now,
+          outOfTime: () => context.getRemainingTimeInMillis() < TIME_RESERVE_MS,
+          settings: { lookbackMs: config.lookbackMs, maxCatchUpMs: config.maxCatchUpMs, maxMessageBytes: config.maxMessageBytes },
+        },
+        config.maxEventsPerRun,
+      );
+      for (const stats of groups) report(stats, deps);
+      return { runId, groups };
+    } finally {
+      logger.removeKeys(['runId']);
+    }
+  };
+}
+
+function report(stats: PollStats, deps: PollerDeps): void {
+  const { logger, metrics } = deps;
+  const throttles = deps.throttles.get(stats.logGroup) ?? 0;
+  const summary = {
+    logGroup: stats.logGroup,
+    end: stats.end,
+    recordsRead: stats.recordsRead,
+    alertsSent: stats.alertsSent,
+    bySeverity: stats.bySeverity,
+    duplicatesSkipped: stats.duplicatesSkipped,
+    unparsedRecords: stats.unparsedRecords,
+    headersSkipped: stats.headersSkipped,
+    sendFailures: stats.sendFailures,
+    pagesRead: stats.pagesRead,
+    throttles,
+    lagSeconds: stats.lagSeconds,
+  };
+  if (stats.error !== undefined) {
+    logger.error('poll failed; checkpoint unchanged, the next run retries', { ...summary, cause: stats.error.kind, detail: stats.error.message });
+  } else if (stats.end === 'send-failed') {
+    logger.error('some alerts could not be sent; they are retried next run', summary);
+  } else {
+    logger.info('poll finished', summary);
+  }
+  for (const gap of stats.gaps) {
+    logger.error('records older than MAX_CATCH_UP_HOURS were not read', {
+      logGroup: stats.logGroup, gapStart: new Date(gap.start).toISOString(), gapEnd: new Date(gap.end).toISOString(),
+    });
+  }
+  if (stats.end === 'conflict') logger.warn('another invocation advanced this checkpoint first; this run stopped', { logGroup: stats.logGroup });
+
+  metrics.addDimension(LOG_GROUP_DIMENSION, stats.logGroup);
+  metrics.addMetric(METRICS.recordsRead, MetricUnit.Count, stats.recordsRead);
+  metrics.addMetric(METRICS.alertsSent, MetricUnit.Count, stats.alertsSent);
+  metrics.addMetric(METRICS.duplicatesSkipped, MetricUnit.Count, stats.duplicatesSkipped);
+  metrics.addMetric(METRICS.unparsedRecords, MetricUnit.Count, stats.unparsedRecords);
+  metrics.addMetric(METRICS.sendFailures, MetricUnit.Count, stats.sendFailures);
+  metrics.addMetric(METRICS.pollErrors, MetricUnit.Count, stats.end === 'poll-error' ? 1 : 0);
+  metrics.addMetric(METRICS.throttles, MetricUnit.Count, throttles);
+  metrics.addMetric(METRICS.pagesRead, MetricUnit.Count, stats.pagesRead);
+  metrics.addMetric(METRICS.lagSeconds, MetricUnit.Seconds, stats.lagSeconds);
+  metrics.addMetric(METRICS.cappedRuns, MetricUnit.Count, stats.end === 'capped' ? 1 : 0);
+  metrics.addMetric(METRICS.catchUpGaps, MetricUnit.Count, stats.gaps.length);
+  metrics.addMetric(METRICS.checkpointConflicts, MetricUnit.Count, stats.end === 'conflict' ? 1 : 0);
+  metrics.publishStoredMetrics();
+}

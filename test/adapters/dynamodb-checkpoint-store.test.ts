@@ -1,0 +1,73 @@
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDbCheckpointStore } from '../../lambda/adapters/dynamodb-checkpoint-store';
+import { SeenSet } from '../../lambda/core/seen-set';
+import type { LocalDynamoDb } from '../emulators/local-dynamodb';
+import { startLocalDynamoDb } from '../emulators/local-dynamodb';
+
+const TABLE = 'vpc-flow-alerts-checkpoints';
+const GROUP = '/aws/vpc/flowlogs';
+let db: LocalDynamoDb;
+
+beforeAll(async () => {
+  db = await startLocalDynamoDb();
+  await db.createCheckpointTable(TABLE);
+});
+afterAll(async () => db.stop());
+
+function seenOf(count: number, prefix = 'e'): SeenSet {
+  const set = new SeenSet();
+  for (let i = 0; i < count; i++) set.add(`${prefix}${i}`, 1_700_000_000_000 + i);
+  return set;
+}
+
+async function itemKeys(): Promise<string[]> {
+  const { Items = [] } = await db.client.send(new ScanCommand({ TableName: TABLE }));
+  return Items.map((i) => i['pk']?.S ?? '').sort();
+}
+
+describe('DynamoDbCheckpointStore (against dynalite)', () => {
+  it('creates, reads back and advances a checkpoint only from the expected revision', async () => {
+    const store = new DynamoDbCheckpointStore(db.client, TABLE);
+    const group = `${GROUP}-basic`;
+    expect(await store.load(group)).toBeUndefined();
+    expect(await store.save(group, undefined, { watermark: 10, pending: { start: 1, end: 9, nextToken: 'tok' } }, seenOf(3))).toBe(true);
+    const loaded = await store.load(group);
+    expect(loaded?.revision).toBe(1);
+    expect(loaded?.position).toEqual({ watermark: 10, pending: { start: 1, end: 9, nextToken: 'tok' } });
+    expect(loaded?.seen.has('e2')).toBe(true);
+    expect(await store.save(group, undefined, { watermark: 11 }, seenOf(1))).toBe(false);
+    expect(await store.save(group, 5, { watermark: 11 }, seenOf(1))).toBe(false);
+    expect(await store.save(group, 1, { watermark: 20 }, seenOf(1))).toBe(true);
+    expect(await store.load(group)).toMatchObject({ revision: 2, position: { watermark: 20 } });
+  });
+
+  it('stores a seen-set larger than one item in chunks, and deletes the chunks it replaces', async () => {
+    const store = new DynamoDbCheckpointStore(db.client, TABLE);
+    const group = `${GROUP}-big`;
+    expect(await store.save(group, undefined, { watermark: 1 }, seenOf(60_000))).toBe(true);
+    const first = await store.load(group);
+    expect(first?.seen.size).toBe(60_000);
+    expect(first?.seen.has('e59999')).toBe(true);
+    const chunkKeys = (await itemKeys()).filter((k) => k.startsWith(`seen|${group}|`));
+    expect(chunkKeys).toHaveLength(3);
+
+    expect(await store.save(group, 1, { watermark: 2 }, seenOf(50_000, 'f'))).toBe(true);
+    const second = await store.load(group);
+    expect(second?.seen.has('f49999')).toBe(true);
+    expect(second?.seen.has('e1')).toBe(false);
+    const after = (await itemKeys()).filter((k) => k.startsWith(`seen|${group}|`));
+    expect(after).toHaveLength(2);
+    expect(after.some((k) => chunkKeys.includes(k))).toBe(false);
+  });
+
+  it('removes its own chunks when another run won the write', async () => {
+    const a = new DynamoDbCheckpointStore(db.client, TABLE);
+    const b = new DynamoDbCheckpointStore(db.client, TABLE);
+    const group = `${GROUP}-race`;
+    expect(await a.save(group, undefined, { watermark: 1 }, seenOf(10))).toBe(true);
+    expect(await a.save(group, 1, { watermark: 2 }, seenOf(10))).toBe(true);
+    expect(await b.save(group, 1, { watermark: 3 }, seenOf(40_000))).toBe(false);
+    expect((await itemKeys()).filter((k) => k.startsWith(`seen|${group}|`))).toEqual([]);
+    expect(await a.load(group)).toMatchObject({ revision: 2, position: { watermark: 2 } });
+  });
+});

@@ -1,0 +1,60 @@
+import { DEFAULT_FILTER_PATTERN, DEFAULTS, ENV, readConfig } from '../../lambda/app/config';
+import { ConfigError } from '../../lambda/core/errors';
+
+const VALID = {
+  [ENV.logGroups]: JSON.stringify([{ name: '/aws/vpc/flowlogs' }, { name: 'tgw-flows', logFormat: '${version} ${srcaddr} ${action}', filterPattern: 'REJECT' }]),
+  [ENV.queueUrl]: 'https://sqs.eu-west-1.amazonaws.com/123456789012/vpc-flow-alerts',
+  [ENV.checkpointTable]: 'vpc-flow-alerts-checkpoints',
+};
+
+describe('readConfig', () => {
+  it('reads a valid configuration with the documented defaults', () => {
+    const config = readConfig(VALID);
+    expect(config).toMatchObject({
+      queueUrl: VALID[ENV.queueUrl], fifo: false, checkpointTable: 'vpc-flow-alerts-checkpoints',
+      lookbackMs: DEFAULTS.lookbackMinutes * 60_000, maxEventsPerRun: 5000, maxCatchUpMs: 24 * 3_600_000,
+      maxMessageBytes: 262_144, filterRequestsPerSecond: 4,
+    });
+    expect(config.logGroups.map((g) => [g.name, g.filterPattern, g.format.isDefault])).toEqual([
+      ['/aws/vpc/flowlogs', DEFAULT_FILTER_PATTERN, true],
+      ['tgw-flows', 'REJECT', false],
+    ]);
+  });
+
+  it('knows a FIFO queue by its URL', () => {
+    expect(readConfig({ ...VALID, [ENV.queueUrl]: 'https://sqs.eu-west-1.amazonaws.com/123456789012/alerts.fifo' }).fifo).toBe(true);
+  });
+
+  it('names every bad variable in one error, with the fix', () => {
+    const env = {
+      [ENV.logGroups]: JSON.stringify([{ name: 'bad name!' }, { name: 'ok', logFormat: '${version} ${nope}' }]),
+      [ENV.queueUrl]: 'arn:aws:sqs:eu-west-1:123456789012:q',
+      [ENV.lookbackMinutes]: 'ten',
+      [ENV.filterRequestsPerSecond]: '50',
+    };
+    try {
+      readConfig(env);
+      throw new Error('expected a ConfigError');
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      const { message, settings } = error as ConfigError;
+      expect(settings).toEqual(expect.arrayContaining([ENV.logGroups, ENV.queueUrl, ENV.checkpointTable, ENV.lookbackMinutes, ENV.filterRequestsPerSecond]));
+      expect(message).toContain('entry 0: "name" must be a log group name');
+      expect(message).toContain('"nope" is not a VPC flow log field');
+      expect(message).toContain('QUEUE_URL: "arn:aws:sqs:eu-west-1:123456789012:q" is not an SQS queue URL');
+      expect(message).toContain('CHECKPOINT_TABLE: "" is not a DynamoDB table name');
+      expect(message).toContain('LOOKBACK_MINUTES: "ten" must be a whole number from 1 to 1440 (default 15)');
+      expect(message).toContain('FILTER_REQUESTS_PER_SECOND: "50" must be a whole number from 1 to 5');
+    }
+  });
+
+  it('rejects a missing, empty or malformed LOG_GROUPS and duplicate groups', () => {
+    for (const value of [undefined, '', '[]', '{', '"x"', JSON.stringify([{ name: 'a' }, { name: 'a' }])]) {
+      expect(() => readConfig({ ...VALID, [ENV.logGroups]: value })).toThrow(/LOG_GROUPS/);
+    }
+  });
+
+  it('rejects a catch-up window shorter than the lookback', () => {
+    expect(() => readConfig({ ...VALID, [ENV.lookbackMinutes]: '120', [ENV.maxCatchUpHours]: '1' })).toThrow(/MAX_CATCH_UP_HOURS/);
+  });
+});
