@@ -108,7 +108,8 @@ function report(stats: PollStats, deps: PollerDeps): void {
   metrics.addMetric(METRICS.pollErrors, MetricUnit.Count, stats.end === 'poll-error' ? 1 : 0);
   metrics.addMetric(METRICS.throttles, MetricUnit.Count, throttles);
   metrics.addMetric(METRICS.pagesRead, MetricUnit.Count, stats.pagesRead);
-  metrics.addMetric(METRICS.lagSeconds, MetricUnit.Seconds, stats.lagSeconds);
+  // No lag figure beats a false 0: the lag alarm treats missing data as breaching.
+  if (stats.lagSeconds !== undefined) metrics.addMetric(METRICS.lagSeconds, MetricUnit.Seconds, stats.lagSeconds);
   metrics.addMetric(METRICS.cappedRuns, MetricUnit.Count, stats.end === 'capped' ? 1 : 0);
   metrics.addMetric(METRICS.catchUpGaps, MetricUnit.Count, stats.gaps.length);
   metrics.addMetric(METRICS.checkpointConflicts, MetricUnit.Count, stats.end === 'conflict' ? 1 : 0);

@@ -46,8 +46,8 @@ export interface PollStats {
   unparsedRecords: number;
   sendFailures: number;
   pagesRead: number;
-  /** now − watermark after the run, seconds. */
-  lagSeconds: number;
+  /** now − watermark after the run, seconds; absent when the run failed before knowing it. */
+  lagSeconds?: number;
   /** Time ranges older than the catch-up limit that were left unread. */
   gaps: Array<{ start: number; end: number }>;
   /** Set when the poll failed: the source's classification and message. */
@@ -63,10 +63,19 @@ export interface PollStats {
  * run may still send (MAX_EVENTS_PER_RUN shared by all groups); the stats say how many it used.
  */
 export async function pollLogGroup(target: LogGroupTarget, deps: PollDeps, budget: number): Promise<PollStats> {
-  const stats: PollStats = {
-    logGroup: target.name, end: 'caught-up', recordsRead: 0, alertsSent: 0, duplicatesSkipped: 0,
-    headersSkipped: 0, unparsedRecords: 0, sendFailures: 0, pagesRead: 0, lagSeconds: 0, gaps: [], bySeverity: {},
-  };
+  const stats = emptyStats(target.name);
+  try {
+    return await poll(target, deps, budget, stats);
+  } catch (error) {
+    // A failure outside the log source (the checkpoint table, an SDK fault) stops this group only:
+    // its checkpoint stays at the last successful save, and the other groups are still polled.
+    stats.end = 'poll-error';
+    stats.error = { kind: 'internal', message: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
+    return stats;
+  }
+}
+
+async function poll(target: LogGroupTarget, deps: PollDeps, budget: number, stats: PollStats): Promise<PollStats> {
   const stored = await deps.checkpoints.load(target.name);
   let revision = stored?.revision;
   let position: PollPosition | undefined = stored?.position;
@@ -85,7 +94,8 @@ export async function pollLogGroup(target: LogGroupTarget, deps: PollDeps, budge
   };
 
   for (;;) {
-    const window = planWindow(position, deps.now(), deps.settings);
+    const plannedAt = deps.now();
+    const window = planWindow(position, plannedAt, deps.settings);
     if (window === undefined) return finish('caught-up');
     if (window.gap !== undefined) stats.gaps.push(window.gap);
     let token = window.nextToken;
@@ -124,12 +134,23 @@ export async function pollLogGroup(target: LogGroupTarget, deps: PollDeps, budge
         seen.prune(window.end - deps.settings.lookbackMs);
         const done: PollPosition = { watermark: Math.max(window.end, position?.watermark ?? window.end) };
         if (!(await save(done))) return finish('conflict');
+        // A window that reached the time it was planned at is the last of this run: the clock
+        // keeps moving, and chasing it would re-read the overlap until the run times out.
+        if (window.end >= plannedAt) return finish('caught-up');
         break;
       }
       const pending: PollPosition = { watermark: position?.watermark ?? window.start, pending: { start: window.start, end: window.end, nextToken: token } };
       if (!(await save(pending))) return finish('conflict');
     }
   }
+}
+
+/** Stats of a poll that has done nothing yet. */
+export function emptyStats(logGroup: string): PollStats {
+  return {
+    logGroup, end: 'caught-up', recordsRead: 0, alertsSent: 0, duplicatesSkipped: 0,
+    headersSkipped: 0, unparsedRecords: 0, sendFailures: 0, pagesRead: 0, gaps: [], bySeverity: {},
+  };
 }
 
 /** Normalizes and publishes the events of one page not sent before; records the sent ones in `seen`. */

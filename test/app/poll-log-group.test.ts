@@ -69,7 +69,7 @@ describe('pollLogGroup delivery', () => {
     await tick();
     const ids = [1, 2, 3].map((i) => source.add(line(i, T0 + 6 * MIN), T0 + 6 * MIN).eventId);
     checkpoints.failNextSave = true;
-    await expect(tick()).rejects.toThrow('simulated crash');
+    expect(await tick()).toMatchObject({ end: 'poll-error', alertsSent: 3, error: { kind: 'internal', message: 'Error: simulated crash before the checkpoint write' } });
     await tick();
     await tick();
     expect(queue.received).toHaveLength(6);
@@ -96,6 +96,18 @@ describe('pollLogGroup delivery', () => {
     const stats = await tick();
     expect(stats).toMatchObject({ end: 'poll-error', error: { kind } });
     expect(checkpoints.position(GROUP.name)).toEqual(before);
+  });
+
+  it('stops once caught up even though the clock keeps moving during the run', async () => {
+    const { source, deps, clock } = setup();
+    source.add(line(1, T0 - MIN), T0 - MIN);
+    let reads = 0;
+    // Bounded, so a regression fails as 'out-of-time' instead of hanging.
+    const moving = { ...deps, now: () => (clock.ms += 1), outOfTime: () => reads > 20 };
+    const counting = { ...moving, source: { fetchPage: (r: Parameters<typeof source.fetchPage>[0]) => (reads++, source.fetchPage(r)) } };
+    const stats = await pollLogGroup(GROUP, counting, 5000);
+    expect(stats).toMatchObject({ end: 'caught-up', alertsSent: 1, duplicatesSkipped: 0 });
+    expect(reads).toBe(1);
   });
 
   it('of two overlapping invocations only one advances the checkpoint', async () => {

@@ -1,0 +1,87 @@
+/** lambda/handler.ts itself: cold-start configuration, and one run with the SDK's own endpoint settings. */
+import { ENV } from '../../lambda/app/config';
+import type { RunSummary } from '../../lambda/poller';
+import type { LocalAws } from './local-aws';
+import { captureStdout, flowLine, MIN, pollerEnv, startLocalAws } from './local-aws';
+
+jest.setTimeout(60_000);
+
+type Handler = (event: unknown, context: { getRemainingTimeInMillis(): number }) => Promise<RunSummary>;
+
+/** Loads lambda/handler.ts fresh with `env`; the env stays set until `restore`, as SDK clients read it lazily. */
+function loadHandler(env: Record<string, string | undefined>): { handler: Handler; restore: () => void } {
+  const saved = { ...process.env };
+  const restore = (): void => {
+    process.env = saved;
+  };
+  process.env = { ...saved, ...env };
+  for (const [key, value] of Object.entries(env)) if (value === undefined) delete process.env[key];
+  try {
+    let handler: Handler | undefined;
+    jest.isolateModules(() => {
+      // A fresh module registry: the handler reads its configuration once, at import.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      handler = (require('../../lambda/handler') as { handler: Handler }).handler;
+    });
+    return { handler: handler as Handler, restore };
+  } catch (error) {
+    restore();
+    throw error;
+  }
+}
+
+describe('handler cold start', () => {
+  it('fails the init with one error naming every bad variable', () => {
+    const out = captureStdout();
+    try {
+      expect(() => loadHandler({ [ENV.logGroups]: undefined, [ENV.queueUrl]: 'not-a-url', [ENV.checkpointTable]: undefined })).toThrow(/invalid configuration:/);
+      const logged = out.lines().find((l) => l['message'] === 'configuration rejected at cold start');
+      expect(JSON.stringify(logged)).toContain('LOG_GROUPS: missing');
+      expect(JSON.stringify(logged)).toContain('QUEUE_URL');
+      expect(JSON.stringify(logged)).toContain('CHECKPOINT_TABLE');
+    } finally {
+      out.restore();
+    }
+  });
+});
+
+describe('handler run', () => {
+  let aws: LocalAws;
+  beforeAll(async () => {
+    aws = await startLocalAws();
+  });
+  afterAll(async () => aws.stop());
+
+  it('polls, sends and checkpoints with clients configured by the standard AWS_ENDPOINT_URL_* variables', async () => {
+    aws.logs.createLogGroup('/aws/vpc/flowlogs');
+    const queueUrl = await aws.sqs.createQueue('handler-alerts');
+    await aws.dynamo.createCheckpointTable('handler-checkpoints');
+    const now = Date.now();
+    const ids = aws.logs.putEvents('/aws/vpc/flowlogs', [
+      { timestamp: now - 2 * MIN, message: flowLine(1, now - 2 * MIN) },
+      { timestamp: now - 1 * MIN, message: '2 123456789012 eni-1 - - - - - - - 1 2 - SKIPDATA' },
+    ]);
+    aws.clock.ms = now;
+    const { handler, restore } = loadHandler({
+      ...pollerEnv(queueUrl, 'handler-checkpoints'),
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+      AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: aws.logs.endpoint,
+      AWS_ENDPOINT_URL_SQS: aws.sqs.endpoint,
+      AWS_ENDPOINT_URL_DYNAMODB: aws.dynamo.endpoint,
+    });
+    const out = captureStdout();
+    let summary: RunSummary;
+    try {
+      summary = await handler({}, { getRemainingTimeInMillis: () => 60_000 });
+    } finally {
+      out.restore();
+      restore();
+    }
+    expect(summary.groups[0]).toMatchObject({ end: 'caught-up', alertsSent: 2, bySeverity: { medium: 1, info: 1 } });
+    const received = await aws.sqs.drain(queueUrl);
+    expect(received.map((m) => (JSON.parse(m.Body ?? '{}') as { alert_id: string }).alert_id).sort()).toEqual([...ids].sort());
+    expect(out.lines().some((l) => l['_aws'] !== undefined && l['AlertsSent'] === 2)).toBe(true);
+  });
+});

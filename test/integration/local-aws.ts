@@ -1,0 +1,146 @@
+/**
+ * The poller wired exactly as lambda/handler.ts wires it (same adapters, real SDK v3 clients),
+ * against local endpoints on 127.0.0.1: the CloudWatch Logs emulator, fauxqs behind a fault
+ * proxy, and dynalite. Time is simulated: one clock drives the emulator and the poller.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CloudWatchLogSource } from '../../lambda/adapters/cloudwatch-log-source';
+import { DynamoDbCheckpointStore } from '../../lambda/adapters/dynamodb-checkpoint-store';
+import { RateLimiter } from '../../lambda/adapters/rate-limiter';
+import { SqsPublisher } from '../../lambda/adapters/sqs-publisher';
+import { ENV, readConfig } from '../../lambda/app/config';
+import { METRIC_NAMESPACE, METRIC_SERVICE } from '../../lambda/app/metric-names';
+import type { RunSummary } from '../../lambda/poller';
+import { createPoller } from '../../lambda/poller';
+import { CloudWatchLogsEmulator } from '../emulators/cloudwatch-logs-emulator';
+import type { LocalDynamoDb } from '../emulators/local-dynamodb';
+import { startLocalDynamoDb } from '../emulators/local-dynamodb';
+import type { LocalSqs } from '../emulators/local-sqs';
+import { startLocalSqs, TEST_CREDENTIALS } from '../emulators/local-sqs';
+
+export const REGION = 'us-east-1';
+export const FLOW_GROUP = '/aws/vpc/flowlogs';
+export const MIN = 60_000;
+export const T0 = Date.UTC(2026, 10, 25, 12, 0, 0);
+
+export interface LocalAws {
+  readonly clock: { ms: number };
+  readonly logs: CloudWatchLogsEmulator;
+  readonly sqs: LocalSqs;
+  readonly dynamo: LocalDynamoDb;
+  stop(): Promise<void>;
+}
+
+export async function startLocalAws(options: { pageSize?: number; emptyPagesBeforeData?: number } = {}): Promise<LocalAws> {
+  const clock = { ms: T0 };
+  const [logs, sqs, dynamo] = await Promise.all([
+    CloudWatchLogsEmulator.start({ now: () => clock.ms, ...options }),
+    startLocalSqs(),
+    startLocalDynamoDb(),
+  ]);
+  return {
+    clock, logs, sqs, dynamo,
+    stop: async () => {
+      await Promise.all([logs.stop(), sqs.stop(), dynamo.stop()]);
+    },
+  };
+}
+
+/** Environment for the poller, as the CDK stack would set it. */
+export function pollerEnv(queueUrl: string, table: string, extra: Record<string, string> = {}, group = FLOW_GROUP): Record<string, string> {
+  return {
+    [ENV.logGroups]: JSON.stringify([{ name: group }]),
+    [ENV.queueUrl]: queueUrl,
+    [ENV.checkpointTable]: table,
+    [ENV.filterRequestsPerSecond]: '5',
+    ...extra,
+  };
+}
+
+export interface TestPoller {
+  /** One scheduled invocation with `remainingMs` left before the Lambda timeout. */
+  invoke(remainingMs?: number): Promise<RunSummary>;
+  readonly throttles: Map<string, number>;
+  /** Set to make the next checkpoint write fail as if the connection dropped (after the sends). */
+  failNextCheckpointWrite: boolean;
+}
+
+/** Builds the poller from `env` with real clients on the local endpoints; backoff sleeps are skipped. */
+export function makePoller(aws: LocalAws, env: Record<string, string>): TestPoller {
+  const config = readConfig(env);
+  const throttles = new Map<string, number>();
+  const noSleep = async (): Promise<void> => {};
+  const logsClient = new CloudWatchLogsClient({ region: REGION, endpoint: aws.logs.endpoint, credentials: TEST_CREDENTIALS, maxAttempts: 1 });
+  const dynamoClient = new DynamoDBClient({ region: REGION, endpoint: aws.dynamo.endpoint, credentials: TEST_CREDENTIALS, maxAttempts: 1 });
+  const faults = { failNextCheckpointWrite: false };
+  dynamoClient.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (faults.failNextCheckpointWrite && context.commandName === 'PutItemCommand') {
+        faults.failNextCheckpointWrite = false;
+        throw Object.assign(new Error('socket hang up (simulated)'), { name: 'TimeoutError' });
+      }
+      return next(args);
+    },
+    { step: 'initialize', name: 'checkpointFaults' },
+  );
+  const poller = createPoller({
+    config,
+    logger: new Logger({ serviceName: METRIC_SERVICE }),
+    metrics: new Metrics({ namespace: METRIC_NAMESPACE, serviceName: METRIC_SERVICE }),
+    throttles,
+    now: () => aws.clock.ms,
+    source: new CloudWatchLogSource(logsClient, {
+      limiter: new RateLimiter(config.filterRequestsPerSecond),
+      sleep: noSleep,
+      onThrottle: (group) => throttles.set(group, (throttles.get(group) ?? 0) + 1),
+    }),
+    publisher: new SqsPublisher(aws.sqs.client, { queueUrl: config.queueUrl, fifo: config.fifo, maxBatchBytes: config.maxMessageBytes, sleep: noSleep }),
+    checkpoints: new DynamoDbCheckpointStore(dynamoClient, config.checkpointTable, () => aws.clock.ms),
+  });
+  return {
+    throttles,
+    invoke: (remainingMs = 240_000) => poller({}, { getRemainingTimeInMillis: () => remainingMs }),
+    get failNextCheckpointWrite() {
+      return faults.failNextCheckpointWrite;
+    },
+    set failNextCheckpointWrite(value: boolean) {
+      faults.failNextCheckpointWrite = value;
+    },
+  };
+}
+
+/** A default-format flow record at `at` (epoch ms). */
+export function flowLine(i: number, at: number, action: 'REJECT' | 'ACCEPT' = 'REJECT'): string {
+  const s = Math.floor(at / 1000);
+  return `2 123456789012 eni-0a1b2c3d4e5f6a7b8 198.51.100.${i % 250} 10.0.${(i >> 8) & 255}.${i & 255} ${1024 + (i % 60000)} ${[22, 3389, 445][i % 3]} 6 1 40 ${s} ${s + 60} ${action} OK`;
+}
+
+/** Captures what the Lambda writes (Powertools logs and EMF metrics) as parsed JSON lines. */
+export function captureStdout(): { lines: () => Array<Record<string, unknown>>; restore: () => void } {
+  const captured: string[] = [];
+  const capture = (chunk: string | Uint8Array): boolean => {
+    captured.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString());
+    return true;
+  };
+  // Powertools writes INFO and EMF to stdout, WARN and ERROR to stderr.
+  const spies = [jest.spyOn(process.stdout, 'write').mockImplementation(capture), jest.spyOn(process.stderr, 'write').mockImplementation(capture)];
+  return {
+    lines: () =>
+      captured
+        .join('')
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
+    restore: () => spies.forEach((spy) => spy.mockRestore()),
+  };
+}
+
+/** The metric `name` for `logGroup` summed over the captured EMF lines. */
+export function metricSum(lines: Array<Record<string, unknown>>, name: string, logGroup = FLOW_GROUP): number {
+  return lines
+    .filter((l) => l['_aws'] !== undefined && l['LogGroup'] === logGroup && typeof l[name] === 'number')
+    .reduce((sum, l) => sum + (l[name] as number), 0);
+}
