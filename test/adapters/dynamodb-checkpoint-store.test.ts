@@ -1,8 +1,8 @@
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDbCheckpointStore } from '../../lambda/adapters/dynamodb-checkpoint-store';
 import { SeenSet } from '../../lambda/core/seen-set';
-import type { LocalDynamoDb } from '../emulators/local-dynamodb';
-import { startLocalDynamoDb } from '../emulators/local-dynamodb';
+import type { LocalDynamoDb } from '../../local/local-dynamodb';
+import { startLocalDynamoDb } from '../../local/local-dynamodb';
 
 const TABLE = 'vpc-flow-alerts-checkpoints';
 const GROUP = '/aws/vpc/flowlogs';

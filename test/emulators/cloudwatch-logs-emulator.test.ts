@@ -15,8 +15,8 @@ import {
   ThrottlingException,
 } from '@aws-sdk/client-cloudwatch-logs';
 import type { FilterLogEventsCommandInput, FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
-import { CloudWatchLogsEmulator } from './cloudwatch-logs-emulator';
-import type { EmulatorOptions } from './cloudwatch-logs-emulator';
+import { CloudWatchLogsEmulator } from '../../local/cloudwatch-logs-emulator';
+import type { EmulatorOptions } from '../../local/cloudwatch-logs-emulator';
 
 const GROUP = '/aws/vpc/flowlogs';
 const T0 = 1_700_000_000_000;

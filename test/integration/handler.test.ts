@@ -1,8 +1,9 @@
 /** lambda/handler.ts itself: cold-start configuration, and one run with the SDK's own endpoint settings. */
 import { ENV } from '../../lambda/app/config';
 import type { RunSummary } from '../../lambda/poller';
-import type { LocalAws } from './local-aws';
-import { captureStdout, flowLine, MIN, pollerEnv, startLocalAws } from './local-aws';
+import type { LocalAws } from '../../local/local-aws';
+import { flowLine, MIN, pollerEnv, startLocalAws } from '../../local/local-aws';
+import { captureStdout } from '../helpers/capture-output';
 
 jest.setTimeout(60_000);
 

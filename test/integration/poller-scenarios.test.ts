@@ -7,8 +7,9 @@ import type { Message } from '@aws-sdk/client-sqs';
 import { ENV } from '../../lambda/app/config';
 import { METRICS } from '../../lambda/app/metric-names';
 import { expectValidAlert } from '../helpers/alert-schema';
-import type { LocalAws } from './local-aws';
-import { captureStdout, flowLine, makePoller, metricSum, MIN, pollerEnv, startLocalAws } from './local-aws';
+import type { LocalAws } from '../../local/local-aws';
+import { flowLine, makePoller, MIN, pollerEnv, startLocalAws } from '../../local/local-aws';
+import { captureStdout, metricSum } from '../helpers/capture-output';
 
 jest.setTimeout(120_000);
 

@@ -7,19 +7,19 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { CloudWatchLogSource } from '../../lambda/adapters/cloudwatch-log-source';
-import { DynamoDbCheckpointStore } from '../../lambda/adapters/dynamodb-checkpoint-store';
-import { RateLimiter } from '../../lambda/adapters/rate-limiter';
-import { SqsPublisher } from '../../lambda/adapters/sqs-publisher';
-import { ENV, readConfig } from '../../lambda/app/config';
-import { METRIC_NAMESPACE, METRIC_SERVICE } from '../../lambda/app/metric-names';
-import type { RunSummary } from '../../lambda/poller';
-import { createPoller } from '../../lambda/poller';
-import { CloudWatchLogsEmulator } from '../emulators/cloudwatch-logs-emulator';
-import type { LocalDynamoDb } from '../emulators/local-dynamodb';
-import { startLocalDynamoDb } from '../emulators/local-dynamodb';
-import type { LocalSqs } from '../emulators/local-sqs';
-import { startLocalSqs, TEST_CREDENTIALS } from '../emulators/local-sqs';
+import { CloudWatchLogSource } from '../lambda/adapters/cloudwatch-log-source';
+import { DynamoDbCheckpointStore } from '../lambda/adapters/dynamodb-checkpoint-store';
+import { RateLimiter } from '../lambda/adapters/rate-limiter';
+import { SqsPublisher } from '../lambda/adapters/sqs-publisher';
+import { ENV, readConfig } from '../lambda/app/config';
+import { METRIC_NAMESPACE, METRIC_SERVICE } from '../lambda/app/metric-names';
+import type { RunSummary } from '../lambda/poller';
+import { createPoller } from '../lambda/poller';
+import { CloudWatchLogsEmulator } from './cloudwatch-logs-emulator';
+import type { LocalDynamoDb } from './local-dynamodb';
+import { startLocalDynamoDb } from './local-dynamodb';
+import type { LocalSqs } from './local-sqs';
+import { startLocalSqs, TEST_CREDENTIALS } from './local-sqs';
 
 export const REGION = 'us-east-1';
 export const FLOW_GROUP = '/aws/vpc/flowlogs';
@@ -116,31 +116,4 @@ export function makePoller(aws: LocalAws, env: Record<string, string>): TestPoll
 export function flowLine(i: number, at: number, action: 'REJECT' | 'ACCEPT' = 'REJECT'): string {
   const s = Math.floor(at / 1000);
   return `2 123456789012 eni-0a1b2c3d4e5f6a7b8 198.51.100.${i % 250} 10.0.${(i >> 8) & 255}.${i & 255} ${1024 + (i % 60000)} ${[22, 3389, 445][i % 3]} 6 1 40 ${s} ${s + 60} ${action} OK`;
-}
-
-/** Captures what the Lambda writes (Powertools logs and EMF metrics) as parsed JSON lines. */
-export function captureStdout(): { lines: () => Array<Record<string, unknown>>; restore: () => void } {
-  const captured: string[] = [];
-  const capture = (chunk: string | Uint8Array): boolean => {
-    captured.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString());
-    return true;
-  };
-  // Powertools writes INFO and EMF to stdout, WARN and ERROR to stderr.
-  const spies = [jest.spyOn(process.stdout, 'write').mockImplementation(capture), jest.spyOn(process.stderr, 'write').mockImplementation(capture)];
-  return {
-    lines: () =>
-      captured
-        .join('')
-        .split('\n')
-        .filter((l) => l.startsWith('{'))
-        .map((l) => JSON.parse(l) as Record<string, unknown>),
-    restore: () => spies.forEach((spy) => spy.mockRestore()),
-  };
-}
-
-/** The metric `name` for `logGroup` summed over the captured EMF lines. */
-export function metricSum(lines: Array<Record<string, unknown>>, name: string, logGroup = FLOW_GROUP): number {
-  return lines
-    .filter((l) => l['_aws'] !== undefined && l['LogGroup'] === logGroup && typeof l[name] === 'number')
-    .reduce((sum, l) => sum + (l[name] as number), 0);
 }

@@ -2,7 +2,8 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { CHECKPOINT_KEY } from '../../lambda/adapters/dynamodb-checkpoint-store';
+import { CHECKPOINT_KEY } from '../lambda/adapters/dynamodb-checkpoint-store';
+import { TEST_CREDENTIALS } from './local-sqs';
 
 // dynalite ships no types; this is the one call used.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -14,8 +15,6 @@ export interface LocalDynamoDb {
   createCheckpointTable(name: string): Promise<void>;
   stop(): Promise<void>;
 }
-
-export const TEST_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
 
 export async function startLocalDynamoDb(): Promise<LocalDynamoDb> {
   const server = dynalite({ createTableMs: 0 });
