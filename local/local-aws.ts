@@ -66,6 +66,8 @@ export interface TestPoller {
   readonly throttles: Map<string, number>;
   /** Set to make the next checkpoint write fail as if the connection dropped (after the sends). */
   failNextCheckpointWrite: boolean;
+  /** Checkpoint table requests made, by command (`PutItemCommand`, ...). */
+  readonly checkpointCalls: Map<string, number>;
 }
 
 /** Builds the poller from `env` with real clients on the local endpoints; backoff sleeps are skipped. */
@@ -76,8 +78,10 @@ export function makePoller(aws: LocalAws, env: Record<string, string>): TestPoll
   const logsClient = new CloudWatchLogsClient({ region: REGION, endpoint: aws.logs.endpoint, credentials: TEST_CREDENTIALS, maxAttempts: 1 });
   const dynamoClient = new DynamoDBClient({ region: REGION, endpoint: aws.dynamo.endpoint, credentials: TEST_CREDENTIALS, maxAttempts: 1 });
   const faults = { failNextCheckpointWrite: false };
+  const checkpointCalls = new Map<string, number>();
   dynamoClient.middlewareStack.add(
     (next, context) => async (args) => {
+      checkpointCalls.set(context.commandName ?? '?', (checkpointCalls.get(context.commandName ?? '?') ?? 0) + 1);
       if (faults.failNextCheckpointWrite && context.commandName === 'PutItemCommand') {
         faults.failNextCheckpointWrite = false;
         throw Object.assign(new Error('socket hang up (simulated)'), { name: 'TimeoutError' });
@@ -102,6 +106,7 @@ export function makePoller(aws: LocalAws, env: Record<string, string>): TestPoll
   });
   return {
     throttles,
+    checkpointCalls,
     invoke: (remainingMs = 240_000) => poller({}, { getRemainingTimeInMillis: () => remainingMs }),
     get failNextCheckpointWrite() {
       return faults.failNextCheckpointWrite;

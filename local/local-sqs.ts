@@ -26,13 +26,15 @@ export interface LocalSqs {
   drain(queueUrl: string): Promise<Message[]>;
   /** Entry faults for SendMessageBatch; `undefined` forwards everything. */
   fault: EntryFault | undefined;
+  /** Requests seen by the proxy, by operation (`SendMessageBatch`, ...). */
+  readonly calls: Map<string, number>;
   stop(): Promise<void>;
 }
 
 export async function startLocalSqs(): Promise<LocalSqs> {
   const child = spawn(process.execPath, [join(__dirname, 'fauxqs-server.mjs')], { stdio: ['pipe', 'pipe', 'pipe'] });
   const upstreamPort = await readPort(child);
-  const state: { fault: EntryFault | undefined } = { fault: undefined };
+  const state: ProxyState = { fault: undefined, calls: new Map() };
   const proxy = createServer((req, res) => void forward(req, res, upstreamPort, state));
   await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
   const endpoint = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
@@ -40,6 +42,7 @@ export async function startLocalSqs(): Promise<LocalSqs> {
   return {
     endpoint,
     client,
+    calls: state.calls,
     get fault() {
       return state.fault;
     },
@@ -92,11 +95,18 @@ function readPort(child: ChildProcessWithoutNullStreams): Promise<number> {
   });
 }
 
-async function forward(req: IncomingMessage, res: ServerResponse, port: number, state: { fault: EntryFault | undefined }): Promise<void> {
+interface ProxyState {
+  fault: EntryFault | undefined;
+  readonly calls: Map<string, number>;
+}
+
+async function forward(req: IncomingMessage, res: ServerResponse, port: number, state: ProxyState): Promise<void> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
   let body = Buffer.concat(chunks);
   const target = String(req.headers['x-amz-target'] ?? '');
+  const operation = target.slice(target.lastIndexOf('.') + 1) || 'Unknown';
+  state.calls.set(operation, (state.calls.get(operation) ?? 0) + 1);
   const failed: Array<{ Id: string; Code: string; SenderFault: boolean; Message: string }> = [];
   if (target.endsWith('.SendMessageBatch') && state.fault !== undefined) {
     const input = JSON.parse(body.toString()) as { Entries: Array<{ Id: string; MessageBody: string }> };

@@ -110,6 +110,19 @@ describe('pollLogGroup delivery', () => {
     expect(reads).toBe(1);
   });
 
+  it('stops reading when the run is out of time, saves its place, and the next run finishes', async () => {
+    const { source, queue, deps, clock, checkpoints } = setup(2);
+    await pollLogGroup(GROUP, deps, 5000);
+    const ids = [1, 2, 3, 4, 5].map((i) => source.add(line(i, T0 + MIN), T0 + MIN).eventId);
+    clock.advance(5 * MIN);
+    let pages = 0;
+    const hurried = { ...deps, outOfTime: () => pages >= 1, source: { fetchPage: (r: Parameters<typeof source.fetchPage>[0]) => (pages++, source.fetchPage(r)) } };
+    expect(await pollLogGroup(GROUP, hurried, 5000)).toMatchObject({ end: 'out-of-time', alertsSent: 2 });
+    expect(checkpoints.position(GROUP.name)?.pending?.nextToken).toBe('2');
+    expect(await pollLogGroup(GROUP, deps, 5000)).toMatchObject({ end: 'caught-up', alertsSent: 3 });
+    expect(sortedIds(queue.alertIds())).toEqual(sortedIds(ids));
+  });
+
   it('of two overlapping invocations only one advances the checkpoint', async () => {
     const { source, queue, deps, clock, tick } = setup();
     await tick();
