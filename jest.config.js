@@ -4,6 +4,8 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
+  // Removes the cloud assemblies CDK tests write to the temp directory.
+  setupFilesAfterEnv: ['aws-cdk-lib/testhelpers/jest-autoclean'],
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/peers/'],
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }] },
 };

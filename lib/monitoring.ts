@@ -1,0 +1,128 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { LOG_GROUP_DIMENSION, METRIC_NAMESPACE, METRIC_SERVICE, METRICS } from '../lambda/app/metric-names';
+
+/** What {@link PollerMonitoring} watches. */
+export interface PollerMonitoringProps {
+  readonly function: lambda.IFunction;
+  readonly logGroupNames: readonly string[];
+  readonly alertQueue: sqs.IQueue;
+  readonly deadLetterQueues: ReadonlyArray<{ readonly label: string; readonly queue: sqs.IQueue }>;
+  /** Lag above this, or three silent periods, raises the lag alarm. */
+  readonly lagAlarmThreshold: Duration;
+  /** The schedule interval: the period of every poller metric. */
+  readonly interval: Duration;
+  /** Where alarms notify. @default none */
+  readonly alarmTopic?: sns.ITopic;
+}
+
+/** The poller's CloudWatch dashboard and alarms, built on the metric names the Lambda emits. */
+export class PollerMonitoring extends Construct {
+  public readonly dashboard: cloudwatch.Dashboard;
+  public readonly alarms: cloudwatch.Alarm[] = [];
+  /** Console address of the dashboard. */
+  public readonly dashboardUrl: string;
+
+  public constructor(scope: Construct, id: string, props: PollerMonitoringProps) {
+    super(scope, id);
+    const period = props.interval;
+    const poller = (name: string, logGroup: string, statistic: string = cloudwatch.Stats.SUM): cloudwatch.Metric =>
+      new cloudwatch.Metric({
+        namespace: METRIC_NAMESPACE,
+        metricName: name,
+        dimensionsMap: { service: METRIC_SERVICE, [LOG_GROUP_DIMENSION]: logGroup },
+        statistic,
+        period,
+      });
+    const alarm = (alarmId: string, metric: cloudwatch.IMetric, options: Omit<cloudwatch.AlarmProps, 'metric'>): void => {
+      const created = new cloudwatch.Alarm(this, alarmId, { metric, ...options });
+      if (props.alarmTopic !== undefined) {
+        created.addAlarmAction(new actions.SnsAction(props.alarmTopic));
+        created.addOkAction(new actions.SnsAction(props.alarmTopic));
+      }
+      this.alarms.push(created);
+    };
+    const atLeastOne = { threshold: 1, comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD };
+    const quietIsFine = { treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING };
+
+    alarm('FunctionErrors', props.function.metricErrors({ period }), {
+      ...atLeastOne, ...quietIsFine, evaluationPeriods: 1,
+      alarmDescription: 'The poller function failed (its logs say why; failed invocations also land in the invocation dead-letter queue).',
+    });
+    alarm('FunctionThrottles', props.function.metricThrottles({ period }), {
+      ...atLeastOne, ...quietIsFine, evaluationPeriods: 1,
+      alarmDescription: 'Lambda throttled the poller: runs overlapped its reserved concurrency of 1.',
+    });
+    props.logGroupNames.forEach((group, index) => {
+      alarm(`PollErrors${index}`, poller(METRICS.pollErrors, group), {
+        ...atLeastOne, ...quietIsFine, evaluationPeriods: 2, datapointsToAlarm: 2,
+        alarmDescription: `Two runs in a row could not poll ${group} (missing log group, access denied, throttling or checkpoint errors; the ERROR log names the cause and fix).`,
+      });
+      alarm(`SendFailures${index}`, poller(METRICS.sendFailures, group), {
+        ...atLeastOne, ...quietIsFine, evaluationPeriods: 1,
+        alarmDescription: `Alerts from ${group} could not be sent to the queue after retries; they are read again next run.`,
+      });
+      alarm(`Lag${index}`, poller(METRICS.lagSeconds, group, cloudwatch.Stats.MAXIMUM), {
+        threshold: props.lagAlarmThreshold.toSeconds(),
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 3, datapointsToAlarm: 3,
+        // Silence means the poller is not running: that is the failure this alarm exists for.
+        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+        alarmDescription: `The poller is more than ${props.lagAlarmThreshold.toHumanString()} behind on ${group}, or has not reported for three periods.`,
+      });
+      alarm(`Throttles${index}`, poller(METRICS.throttles, group), {
+        threshold: 10, comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD, ...quietIsFine, evaluationPeriods: 3, datapointsToAlarm: 3,
+        alarmDescription: `FilterLogEvents on ${group} is throttled again and again: other callers share the 5 requests/second quota; consider push mode.`,
+      });
+    });
+    props.deadLetterQueues.forEach(({ label, queue }, index) => {
+      alarm(`DeadLetters${index}`, queue.metricApproximateNumberOfMessagesVisible({ period, statistic: cloudwatch.Stats.MAXIMUM }), {
+        ...atLeastOne, ...quietIsFine, evaluationPeriods: 1,
+        alarmDescription: `Messages in the ${label} dead-letter queue.`,
+      });
+    });
+
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { defaultInterval: Duration.hours(3) });
+    const fn = props.function;
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({ title: 'Poller invocations and errors', left: [fn.metricInvocations({ period }), fn.metricErrors({ period }), fn.metricThrottles({ period })], width: 12 }),
+      new cloudwatch.GraphWidget({ title: 'Poller duration', left: [fn.metricDuration({ period, statistic: cloudwatch.Stats.MAXIMUM }), fn.metricDuration({ period, statistic: cloudwatch.Stats.AVERAGE })], width: 12 }),
+    );
+    const perGroup = (title: string, names: readonly string[], statistic?: string): cloudwatch.GraphWidget =>
+      new cloudwatch.GraphWidget({
+        title,
+        width: 12,
+        left: props.logGroupNames.flatMap((group) => names.map((name) => poller(name, group, statistic).with({ label: `${name} ${group}` }))),
+      });
+    this.dashboard.addWidgets(
+      perGroup('Records read, alerts sent, duplicates skipped', [METRICS.recordsRead, METRICS.alertsSent, METRICS.duplicatesSkipped]),
+      perGroup('Unparsed records, send failures, poll errors', [METRICS.unparsedRecords, METRICS.sendFailures, METRICS.pollErrors]),
+    );
+    this.dashboard.addWidgets(
+      perGroup('Lag (seconds behind)', [METRICS.lagSeconds], cloudwatch.Stats.MAXIMUM),
+      perGroup('Capped runs, throttles, catch-up gaps, checkpoint conflicts, pages read', [METRICS.cappedRuns, METRICS.throttles, METRICS.catchUpGaps, METRICS.checkpointConflicts, METRICS.pagesRead]),
+    );
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Alert queue: depth and age of oldest message',
+        width: 12,
+        left: [props.alertQueue.metricApproximateNumberOfMessagesVisible({ period, statistic: cloudwatch.Stats.MAXIMUM })],
+        right: [props.alertQueue.metricApproximateAgeOfOldestMessage({ period, statistic: cloudwatch.Stats.MAXIMUM })],
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Dead-letter queues',
+        width: 12,
+        left: props.deadLetterQueues.map(({ label, queue }) =>
+          queue.metricApproximateNumberOfMessagesVisible({ period, statistic: cloudwatch.Stats.MAXIMUM, label })),
+      }),
+    );
+    this.dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 }));
+    const region = Stack.of(this).region;
+    this.dashboardUrl = `https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#dashboards:name=${this.dashboard.dashboardName}`;
+  }
+}

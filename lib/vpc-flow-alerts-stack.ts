@@ -1,0 +1,55 @@
+import type { StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { Construct } from 'constructs';
+import type { VpcFlowAlertsProps } from './vpc-flow-alerts';
+import { VpcFlowAlerts } from './vpc-flow-alerts';
+
+/** Settings of {@link VpcFlowAlertsStack}: the construct's, plus an alarm e-mail. */
+export interface VpcFlowAlertsStackProps extends StackProps {
+  readonly alerts: Omit<VpcFlowAlertsProps, 'alarmTopic'>;
+  /**
+   * Subscribe this address to an encrypted SNS topic that every alarm notifies.
+   * @default no topic
+   */
+  readonly alarmEmail?: string;
+}
+
+/** The deployable product: the {@link VpcFlowAlerts} construct, an optional alarm topic, and outputs. */
+export class VpcFlowAlertsStack extends Stack {
+  public readonly alerts: VpcFlowAlerts;
+  public readonly alarmTopic?: sns.Topic;
+
+  public constructor(scope: Construct, id: string, props: VpcFlowAlertsStackProps) {
+    super(scope, id, props);
+    if (props.alarmEmail !== undefined) {
+      // CloudWatch alarms cannot publish to a topic encrypted with the AWS-managed SNS key.
+      const key = new kms.Key(this, 'AlarmTopicKey', { enableKeyRotation: true, description: 'vpc-flow-alerts alarm topic' });
+      key.addToResourcePolicy(
+        new iam.PolicyStatement({
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+          resources: ['*'],
+          conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+        }),
+      );
+      this.alarmTopic = new sns.Topic(this, 'AlarmTopic', { masterKey: key, enforceSSL: true, displayName: 'vpc-flow-alerts alarms' });
+      const subscription = this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
+      Validations.of(subscription).acknowledge({
+        id: 'Serverless::Serverless-SNSRedrivePolicy',
+        reason: 'The only subscriber is an e-mail address: SNS retries e-mail delivery itself, and every alarm this topic carries also shows in the dashboard\'s alarm widget and the console, so a dead-letter queue would only hold copies of notifications that are visible anyway.',
+      });
+    }
+    this.alerts = new VpcFlowAlerts(this, 'VpcFlowAlerts', { ...props.alerts, ...(this.alarmTopic !== undefined && { alarmTopic: this.alarmTopic }) });
+
+    new CfnOutput(this, 'AlertQueueUrl', { value: this.alerts.alertQueue.queueUrl, description: 'Point your alert pipeline here' });
+    new CfnOutput(this, 'AlertQueueArn', { value: this.alerts.alertQueue.queueArn });
+    new CfnOutput(this, 'DashboardUrl', { value: this.alerts.monitoring.dashboardUrl });
+    new CfnOutput(this, 'CheckpointTableName', { value: this.alerts.checkpointTable.tableName });
+    new CfnOutput(this, 'PollerFunctionName', { value: this.alerts.function.functionName });
+    if (this.alerts.flowLog !== undefined) new CfnOutput(this, 'FlowLogGroupName', { value: this.alerts.flowLog.logGroup.logGroupName });
+  }
+}
