@@ -1,17 +1,13 @@
-import type { Alert } from '../core/alert';
 import { LogSourceError } from '../core/errors';
 import type { CompiledFormat } from '../core/log-format';
-import { toMessageBody } from '../core/message-body';
-import { messageToAlert } from '../core/normalize';
 import type { PollPosition, WindowSettings } from '../core/poll-window';
 import { planWindow } from '../core/poll-window';
 import { SeenSet } from '../core/seen-set';
-import type { AlertPublisher, CheckpointStore, LogEvent, LogSource, OutboundMessage } from './ports';
+import { deliverEvents } from './deliver-events';
+import type { AlertPublisher, CheckpointStore, LogEvent, LogSource } from './ports';
 
 /** FilterLogEvents returns at most this many events a page. */
 const MAX_PAGE_EVENTS = 10_000;
-/** Room left in a message for its attributes, which SQS counts toward the size limit. */
-const ATTRIBUTE_RESERVE_BYTES = 1024;
 
 /** One log group to poll. */
 export interface LogGroupTarget {
@@ -153,7 +149,7 @@ export function emptyStats(logGroup: string): PollStats {
   };
 }
 
-/** Normalizes and publishes the events of one page not sent before; records the sent ones in `seen`. */
+/** Delivers the events of one page not sent before; records the sent ones (and headers) in `seen`. */
 async function publishPage(
   target: LogGroupTarget,
   events: readonly LogEvent[],
@@ -161,46 +157,16 @@ async function publishPage(
   deps: PollDeps,
   stats: PollStats,
 ): Promise<{ failed: number }> {
-  const messages: OutboundMessage[] = [];
-  const byId = new Map<string, { event: LogEvent; alert: Alert }>();
-  for (const event of events) {
-    if (seen.has(event.eventId)) {
-      stats.duplicatesSkipped++;
-      continue;
-    }
-    const alert = messageToAlert(event.message, target.format, {
-      logGroup: target.name,
-      eventId: event.eventId,
-      timestamp: event.timestamp,
-      ...(event.ingestionTime !== undefined && { ingestionTime: event.ingestionTime }),
-      ...(event.logStreamName !== undefined && { logStream: event.logStreamName }),
-    });
-    if (alert === null) {
-      // A header line holds no flow: nothing to send, but remember it so it is not re-read as new.
-      stats.headersSkipped++;
-      seen.add(event.eventId, event.timestamp);
-      continue;
-    }
-    const id = String(messages.length);
-    byId.set(id, { event, alert });
-    messages.push({
-      id,
-      body: toMessageBody(alert, deps.settings.maxMessageBytes - ATTRIBUTE_RESERVE_BYTES),
-      attributes: { severity: alert.severity, source: alert.source, record_format: alert.raw_event.record_format },
-      groupId: alert.cloud_resource ?? target.name,
-      deduplicationId: alert.alert_id,
-    });
-  }
-  if (messages.length === 0) return { failed: 0 };
-
-  const result = await deps.publisher.publish(messages);
-  for (const id of result.sent) {
-    const sent = byId.get(id);
-    if (sent === undefined) continue;
-    seen.add(sent.event.eventId, sent.event.timestamp);
+  const fresh = events.filter((event) => !seen.has(event.eventId));
+  stats.duplicatesSkipped += events.length - fresh.length;
+  const result = await deliverEvents({ logGroup: target.name, format: target.format }, fresh, deps.publisher, deps.settings.maxMessageBytes);
+  for (const header of result.headers) seen.add(header.eventId, header.timestamp);
+  stats.headersSkipped += result.headers.length;
+  for (const { event, alert } of result.sent) {
+    seen.add(event.eventId, event.timestamp);
     stats.alertsSent++;
-    stats.bySeverity[sent.alert.severity] = (stats.bySeverity[sent.alert.severity] ?? 0) + 1;
-    if (sent.alert.raw_event.record_format === 'unparsed') stats.unparsedRecords++;
+    stats.bySeverity[alert.severity] = (stats.bySeverity[alert.severity] ?? 0) + 1;
+    if (alert.raw_event.record_format === 'unparsed') stats.unparsedRecords++;
   }
   stats.sendFailures += result.failed.length;
   return { failed: result.failed.length };
