@@ -54,11 +54,11 @@ export const LOG_GROUP_NAME = /^[\w\-/.#]{1,512}$/;
 
 /**
  * Reads and validates the configuration from `env`. Every problem is collected, so one error
- * names every bad variable with its fix.
+ * names every bad variable with its fix. `subscribe` (push mode) needs no checkpoint table.
  *
  * @throws ConfigError listing each bad setting.
  */
-export function readConfig(env: Readonly<Record<string, string | undefined>>): PollerConfig {
+export function readConfig(env: Readonly<Record<string, string | undefined>>, mode: 'poll' | 'subscribe' = 'poll'): PollerConfig {
   const problems: string[] = [];
   const settings: string[] = [];
   const fail = (setting: string, message: string): void => {
@@ -72,7 +72,8 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>): P
     fail(ENV.queueUrl, `"${queueUrl}" is not an SQS queue URL; set it to the alert queue's URL (https://sqs.<region>.amazonaws.com/<account>/<name>)`);
   }
   const checkpointTable = env[ENV.checkpointTable]?.trim() ?? '';
-  if (!/^[\w.-]{3,255}$/.test(checkpointTable)) {
+  // Push mode keeps no checkpoint: CloudWatch Logs tracks delivery itself.
+  if (mode === 'poll' && !/^[\w.-]{3,255}$/.test(checkpointTable)) {
     fail(ENV.checkpointTable, `"${checkpointTable}" is not a DynamoDB table name; set it to the checkpoint table's name`);
   }
   const int = (name: string, fallback: number, min: number, max: number): number => {

@@ -1,7 +1,7 @@
 import type { Alert } from '../core/alert';
 import type { CompiledFormat } from '../core/log-format';
 import { toMessageBody } from '../core/message-body';
-import { messageToAlert } from '../core/normalize';
+import { messageToAlert, normalize } from '../core/normalize';
 import type { AlertPublisher, LogEvent, OutboundMessage } from './ports';
 
 /** Room left in a message for its attributes, which SQS counts toward the size limit. */
@@ -30,7 +30,7 @@ export interface DeliveryResult {
  */
 export async function deliverEvents(
   source: EventSource,
-  events: readonly LogEvent[],
+  events: ReadonlyArray<LogEvent & { readonly unparsedReason?: string }>,
   publisher: AlertPublisher,
   maxMessageBytes: number,
 ): Promise<DeliveryResult> {
@@ -38,13 +38,18 @@ export async function deliverEvents(
   const byId = new Map<string, { event: LogEvent; alert: Alert }>();
   const headers: LogEvent[] = [];
   for (const event of events) {
-    const alert = messageToAlert(event.message, source.format, {
+    const meta = {
       logGroup: source.logGroup,
       eventId: event.eventId,
       timestamp: event.timestamp,
       ...(event.ingestionTime !== undefined && { ingestionTime: event.ingestionTime }),
       ...(event.logStreamName !== undefined && { logStream: event.logStreamName }),
-    });
+    };
+    // A caller that already knows why a message cannot be read (a corrupt delivery) says so.
+    const alert =
+      event.unparsedReason === undefined
+        ? messageToAlert(event.message, source.format, meta)
+        : normalize(event.message, { kind: 'unparsed', reason: event.unparsedReason }, meta);
     if (alert === null) {
       headers.push(event);
       continue;

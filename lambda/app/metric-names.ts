@@ -17,4 +17,6 @@ export const METRICS = {
   cappedRuns: 'CappedRuns',
   catchUpGaps: 'CatchUpGaps',
   checkpointConflicts: 'CheckpointConflicts',
+  /** Push mode: subscription deliveries that could not be decoded (each is sent as one unparsed alert). */
+  corruptDeliveries: 'CorruptDeliveries',
 } as const;
