@@ -8,7 +8,7 @@ import type { FlowLogGroupSource } from './vpc-flow-alerts';
 export const CONTEXT_KEYS = [
   'logGroups', 'logFormat', 'filterPattern', 'scheduleMinutes', 'functionTimeoutSeconds', 'memoryMiB',
   'alertQueueArn', 'alertQueueKmsKeyArn', 'alarmEmail', 'lookbackMinutes', 'maxEventsPerRun',
-  'maxCatchUpHours', 'lagAlarmMinutes', 'flowLogVpcId', 'flowLogTrafficType', 'stackName',
+  'maxCatchUpHours', 'lagAlarmMinutes', 'flowLogVpcId', 'flowLogTrafficType', 'stackName', 'mode', 'kinesisShards',
 ] as const;
 export type ContextKey = (typeof CONTEXT_KEYS)[number];
 
@@ -63,6 +63,9 @@ export function stackPropsFromContext(get: (key: ContextKey) => unknown): Omit<V
   const trafficType = text('flowLogTrafficType');
   const trafficTypes: Record<string, ec2.FlowLogTrafficType> = { ALL: ec2.FlowLogTrafficType.ALL, REJECT: ec2.FlowLogTrafficType.REJECT, ACCEPT: ec2.FlowLogTrafficType.ACCEPT };
   if (trafficType !== undefined && trafficTypes[trafficType] === undefined) fail('flowLogTrafficType', `"${trafficType}" must be ALL, REJECT or ACCEPT`);
+  const mode = text('mode');
+  if (mode !== undefined && mode !== 'poll' && mode !== 'subscribe') fail('mode', `"${mode}" must be poll or subscribe`);
+  const kinesisShards = whole('kinesisShards', 1, 500);
   const stackName = text('stackName') ?? 'VpcFlowAlerts';
   if (!/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(stackName)) fail('stackName', `"${stackName}" is not a CloudFormation stack name`);
   if (logGroups.length === 0 && vpcId === undefined) {
@@ -75,6 +78,8 @@ export function stackPropsFromContext(get: (key: ContextKey) => unknown): Omit<V
     ...(alarmEmail !== undefined && { alarmEmail }),
     alerts: {
       logGroups,
+      ...((mode === 'poll' || mode === 'subscribe') && { mode }),
+      ...(kinesisShards !== undefined && { kinesisShards }),
       ...(vpcId !== undefined && { flowLog: { vpcId, ...(trafficType !== undefined && { trafficType: trafficTypes[trafficType] }) } }),
       ...(scheduleMinutes !== undefined && { schedule: Duration.minutes(scheduleMinutes) }),
       ...(timeoutSeconds !== undefined && { functionTimeout: Duration.seconds(timeoutSeconds) }),

@@ -19,6 +19,10 @@ export interface PollerMonitoringProps {
   readonly interval: Duration;
   /** Where alarms notify. @default none */
   readonly alarmTopic?: sns.ITopic;
+  /** `poll` watches polling (lag, poll errors, throttles); `subscribe` watches deliveries. */
+  readonly mode: 'poll' | 'subscribe';
+  /** Alarm on the age of the oldest unprocessed Kinesis record. */
+  readonly iteratorAge: boolean;
 }
 
 /** The poller's CloudWatch dashboard and alarms, built on the metric names the Lambda emits. */
@@ -58,14 +62,18 @@ export class PollerMonitoring extends Construct {
       ...atLeastOne, ...quietIsFine, evaluationPeriods: 1,
       alarmDescription: 'Lambda throttled the poller: runs overlapped its reserved concurrency of 1.',
     });
+    const polling = props.mode === 'poll';
     props.logGroupNames.forEach((group, index) => {
+      alarm(`SendFailures${index}`, poller(METRICS.sendFailures, group), {
+        ...atLeastOne, ...quietIsFine, evaluationPeriods: 1,
+        alarmDescription: polling
+          ? `Alerts from ${group} could not be sent to the queue after retries; they are read again next run.`
+          : `Alerts from ${group} could not be sent to the queue after retries; the delivery is retried, then kept in the invocation dead-letter queue.`,
+      });
+      if (!polling) return;
       alarm(`PollErrors${index}`, poller(METRICS.pollErrors, group), {
         ...atLeastOne, ...quietIsFine, evaluationPeriods: 2, datapointsToAlarm: 2,
         alarmDescription: `Two runs in a row could not poll ${group} (missing log group, access denied, throttling or checkpoint errors; the ERROR log names the cause and fix).`,
-      });
-      alarm(`SendFailures${index}`, poller(METRICS.sendFailures, group), {
-        ...atLeastOne, ...quietIsFine, evaluationPeriods: 1,
-        alarmDescription: `Alerts from ${group} could not be sent to the queue after retries; they are read again next run.`,
       });
       alarm(`Lag${index}`, poller(METRICS.lagSeconds, group, cloudwatch.Stats.MAXIMUM), {
         threshold: props.lagAlarmThreshold.toSeconds(),
@@ -80,6 +88,21 @@ export class PollerMonitoring extends Construct {
         alarmDescription: `FilterLogEvents on ${group} is throttled again and again: other callers share the 5 requests/second quota; consider push mode.`,
       });
     });
+    if (!polling) {
+      // Corrupt deliveries arrive without a log group of their own.
+      alarm('CorruptDeliveries', poller(METRICS.corruptDeliveries, 'unknown'), {
+        ...atLeastOne, ...quietIsFine, evaluationPeriods: 1,
+        alarmDescription: 'A subscription delivery could not be decoded; it was sent as one unparsed alert carrying its raw data.',
+      });
+    }
+    if (props.iteratorAge) {
+      alarm('IteratorAge', props.function.metric('IteratorAge', { period, statistic: cloudwatch.Stats.MAXIMUM }), {
+        threshold: Duration.minutes(10).toMilliseconds(),
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        ...quietIsFine, evaluationPeriods: 2, datapointsToAlarm: 2,
+        alarmDescription: 'The function is more than 10 minutes behind the Kinesis stream: deliveries outpace it, or a batch keeps failing.',
+      });
+    }
     props.deadLetterQueues.forEach(({ label, queue }, index) => {
       alarm(`DeadLetters${index}`, queue.metricApproximateNumberOfMessagesVisible({ period, statistic: cloudwatch.Stats.MAXIMUM }), {
         ...atLeastOne, ...quietIsFine, evaluationPeriods: 1,
@@ -99,14 +122,31 @@ export class PollerMonitoring extends Construct {
         width: 12,
         left: props.logGroupNames.flatMap((group) => names.map((name) => poller(name, group, statistic).with({ label: `${name} ${group}` }))),
       });
-    this.dashboard.addWidgets(
-      perGroup('Records read, alerts sent, duplicates skipped', [METRICS.recordsRead, METRICS.alertsSent, METRICS.duplicatesSkipped]),
-      perGroup('Unparsed records, send failures, poll errors', [METRICS.unparsedRecords, METRICS.sendFailures, METRICS.pollErrors]),
-    );
-    this.dashboard.addWidgets(
-      perGroup('Lag (seconds behind)', [METRICS.lagSeconds], cloudwatch.Stats.MAXIMUM),
-      perGroup('Capped runs, throttles, catch-up gaps, checkpoint conflicts, pages read', [METRICS.cappedRuns, METRICS.throttles, METRICS.catchUpGaps, METRICS.checkpointConflicts, METRICS.pagesRead]),
-    );
+    if (polling) {
+      this.dashboard.addWidgets(
+        perGroup('Records read, alerts sent, duplicates skipped', [METRICS.recordsRead, METRICS.alertsSent, METRICS.duplicatesSkipped]),
+        perGroup('Unparsed records, send failures, poll errors', [METRICS.unparsedRecords, METRICS.sendFailures, METRICS.pollErrors]),
+      );
+      this.dashboard.addWidgets(
+        perGroup('Lag (seconds behind)', [METRICS.lagSeconds], cloudwatch.Stats.MAXIMUM),
+        perGroup('Capped runs, throttles, catch-up gaps, checkpoint conflicts, pages read', [METRICS.cappedRuns, METRICS.throttles, METRICS.catchUpGaps, METRICS.checkpointConflicts, METRICS.pagesRead]),
+      );
+    } else {
+      this.dashboard.addWidgets(
+        perGroup('Records delivered, alerts sent', [METRICS.recordsRead, METRICS.alertsSent]),
+        new cloudwatch.GraphWidget({
+          title: 'Unparsed records, send failures, corrupt deliveries',
+          width: 12,
+          left: [
+            ...props.logGroupNames.flatMap((group) => [METRICS.unparsedRecords, METRICS.sendFailures].map((name) => poller(name, group).with({ label: `${name} ${group}` }))),
+            poller(METRICS.corruptDeliveries, 'unknown').with({ label: METRICS.corruptDeliveries }),
+          ],
+        }),
+      );
+      if (props.iteratorAge) {
+        this.dashboard.addWidgets(new cloudwatch.GraphWidget({ title: 'Kinesis iterator age (ms)', width: 24, left: [props.function.metric('IteratorAge', { period, statistic: cloudwatch.Stats.MAXIMUM })] }));
+      }
+    }
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({
         title: 'Alert queue: depth and age of oldest message',

@@ -48,7 +48,8 @@ export class VpcFlowAlertsStack extends Stack {
     new CfnOutput(this, 'AlertQueueUrl', { value: this.alerts.alertQueue.queueUrl, description: 'Point your alert pipeline here' });
     new CfnOutput(this, 'AlertQueueArn', { value: this.alerts.alertQueue.queueArn });
     new CfnOutput(this, 'DashboardUrl', { value: this.alerts.monitoring.dashboardUrl });
-    new CfnOutput(this, 'CheckpointTableName', { value: this.alerts.checkpointTable.tableName });
+    if (this.alerts.checkpointTable !== undefined) new CfnOutput(this, 'CheckpointTableName', { value: this.alerts.checkpointTable.tableName });
+    if (this.alerts.stream !== undefined) new CfnOutput(this, 'DeliveryStreamName', { value: this.alerts.stream.streamName });
     new CfnOutput(this, 'PollerFunctionName', { value: this.alerts.function.functionName });
     if (this.alerts.flowLog !== undefined) new CfnOutput(this, 'FlowLogGroupName', { value: this.alerts.flowLog.logGroup.logGroupName });
   }

@@ -2,11 +2,14 @@ import * as path from 'node:path';
 import { ArnFormat, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as eventSources from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as logDestinations from 'aws-cdk-lib/aws-logs-destinations';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import type * as sns from 'aws-cdk-lib/aws-sns';
@@ -36,8 +39,24 @@ export interface FlowLogGroupSource {
   readonly filterPattern?: string;
 }
 
+/** How records reach the function: polled on a schedule, or pushed by subscription filters. */
+export type AlertsMode = 'poll' | 'subscribe';
+
 /** Settings of {@link VpcFlowAlerts}. */
 export interface VpcFlowAlertsProps {
+  /**
+   * `poll`: a schedule invokes the function, which reads with FilterLogEvents and keeps a
+   * checkpoint. `subscribe`: one subscription filter per log group pushes matching records as they
+   * are ingested (no schedule, no checkpoint table, no FilterLogEvents quota).
+   * @default 'poll'
+   */
+  readonly mode?: AlertsMode;
+  /**
+   * `subscribe` mode only: route deliveries through a Kinesis data stream with this many shards
+   * (batching, bisect-on-error, partial batch responses), for very high volume.
+   * @default no stream: the subscription filters invoke the function directly
+   */
+  readonly kinesisShards?: number;
   /**
    * Flow-log groups to poll. The function may read these and nothing else.
    * @default none: required unless `flowLog` is set
@@ -138,10 +157,16 @@ export class VpcFlowAlerts extends Construct {
   public readonly alertDeadLetterQueue?: sqs.Queue;
   /** Invocations that failed (schedule delivery or the function itself) land here. */
   public readonly invocationDeadLetterQueue: sqs.Queue;
-  /** One checkpoint item per log group. */
-  public readonly checkpointTable: dynamodb.Table;
-  /** The EventBridge Scheduler schedule. */
-  public readonly schedule: scheduler.Schedule;
+  /** How records reach the function. */
+  public readonly mode: AlertsMode;
+  /** One checkpoint item per log group (`poll` mode). */
+  public readonly checkpointTable?: dynamodb.Table;
+  /** The EventBridge Scheduler schedule (`poll` mode). */
+  public readonly schedule?: scheduler.Schedule;
+  /** One subscription filter per log group (`subscribe` mode). */
+  public readonly subscriptionFilters: logs.SubscriptionFilter[] = [];
+  /** The stream deliveries go through (`subscribe` mode with `kinesisShards`). */
+  public readonly stream?: kinesis.Stream;
   /** The flow log, when `flowLog` was given. */
   public readonly flowLog?: VpcFlowLog;
   /** Dashboard and alarms. */
@@ -155,6 +180,8 @@ export class VpcFlowAlerts extends Construct {
     const interval = props.schedule ?? CONSTRUCT_DEFAULTS.schedule;
     const timeout = props.functionTimeout ?? CONSTRUCT_DEFAULTS.functionTimeout;
     validateProps(props, interval, timeout);
+    this.mode = props.mode ?? 'poll';
+    const polling = this.mode === 'poll';
 
     if (props.flowLog !== undefined) this.flowLog = new VpcFlowLog(this, 'FlowLog', props.flowLog);
     this.logGroups = [
@@ -162,7 +189,7 @@ export class VpcFlowAlerts extends Construct {
       ...(this.flowLog === undefined ? [] : [{ logGroupName: this.flowLog.logGroup.logGroupName, logFormat: this.flowLog.logFormat }]),
     ];
 
-    this.checkpointTable = new dynamodb.Table(this, 'CheckpointTable', {
+    const checkpointTable = !polling ? undefined : new dynamodb.Table(this, 'CheckpointTable', {
       partitionKey: { name: CHECKPOINT_KEY, type: dynamodb.AttributeType.STRING },
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
@@ -171,6 +198,7 @@ export class VpcFlowAlerts extends Construct {
       // Losing the checkpoint would re-send up to MAX_CATCH_UP of alerts: keep it.
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    if (checkpointTable !== undefined) this.checkpointTable = checkpointTable;
 
     let queueKey: kms.IKey | undefined;
     if (props.alertQueueArn === undefined) {
@@ -194,7 +222,9 @@ export class VpcFlowAlerts extends Construct {
     });
     const role = new iam.Role(this, 'FunctionRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'vpc-flow-alerts poller: reads its flow-log groups, sends to its queue, keeps its checkpoint',
+      description: polling
+        ? 'vpc-flow-alerts poller: reads its flow-log groups, sends to its queue, keeps its checkpoint'
+        : 'vpc-flow-alerts subscriber: receives its flow-log groups\' deliveries, sends to its queue',
     });
     const groupArn = (name: string): string =>
       stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: `${name}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
@@ -202,44 +232,49 @@ export class VpcFlowAlerts extends Construct {
       ...(props.logGroups ?? []).map((g) => groupArn(g.logGroupName)),
       ...(this.flowLog === undefined ? [] : [this.flowLog.logGroup.logGroupArn]),
     ];
-    role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'ReadFlowLogs', actions: ['logs:FilterLogEvents'], resources: readable }));
+    if (polling) role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'ReadFlowLogs', actions: ['logs:FilterLogEvents'], resources: readable }));
     role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'SendAlerts', actions: ['sqs:SendMessage'], resources: [this.alertQueue.queueArn] }));
     if (queueKey !== undefined) {
       role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'EncryptAlerts', actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [queueKey.keyArn] }));
     }
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'Checkpoint',
-        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem'],
-        resources: [this.checkpointTable.tableArn],
-      }),
-    );
+    if (checkpointTable !== undefined) {
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'Checkpoint',
+          actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem'],
+          resources: [checkpointTable.tableArn],
+        }),
+      );
+    }
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({ sid: 'OwnLogs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [functionLogGroup.logGroupArn] }),
     );
 
     this.function = new nodejs.NodejsFunction(this, 'Poller', {
-      entry: path.join(__dirname, '..', 'lambda', 'handler.ts'),
+      entry: path.join(__dirname, '..', 'lambda', polling ? 'handler.ts' : 'subscription-handler.ts'),
       handler: 'handler',
       depsLockFilePath: path.join(__dirname, '..', 'package-lock.json'),
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? CONSTRUCT_DEFAULTS.memorySize,
       timeout,
-      reservedConcurrentExecutions: 1,
+      // Polling runs one at a time; push mode scales out with the deliveries.
+      ...(polling && { reservedConcurrentExecutions: 1 }),
       role,
       logGroup: functionLogGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
-      description: 'Polls VPC flow logs for rejected flows and sends alerts to SQS',
+      description: polling ? 'Polls VPC flow logs for rejected flows and sends alerts to SQS' : 'Receives VPC flow-log subscription deliveries and sends alerts to SQS',
       environment: {
         [ENV.logGroups]: JSON.stringify(
           this.logGroups.map((g) => ({ name: g.logGroupName, ...(g.logFormat !== undefined && { logFormat: g.logFormat }), filterPattern: g.filterPattern ?? DEFAULT_FILTER_PATTERN })),
         ),
         [ENV.queueUrl]: this.alertQueue.queueUrl,
-        [ENV.checkpointTable]: this.checkpointTable.tableName,
-        [ENV.lookbackMinutes]: String((props.lookback ?? Duration.minutes(DEFAULTS.lookbackMinutes)).toSeconds() / 60),
-        [ENV.maxEventsPerRun]: String(props.maxEventsPerRun ?? DEFAULTS.maxEventsPerRun),
-        [ENV.maxCatchUpHours]: String((props.maxCatchUp ?? Duration.hours(DEFAULTS.maxCatchUpHours)).toSeconds() / 3600),
+        ...(checkpointTable !== undefined && {
+          [ENV.checkpointTable]: checkpointTable.tableName,
+          [ENV.lookbackMinutes]: String((props.lookback ?? Duration.minutes(DEFAULTS.lookbackMinutes)).toSeconds() / 60),
+          [ENV.maxEventsPerRun]: String(props.maxEventsPerRun ?? DEFAULTS.maxEventsPerRun),
+          [ENV.maxCatchUpHours]: String((props.maxCatchUp ?? Duration.hours(DEFAULTS.maxCatchUpHours)).toSeconds() / 3600),
+        }),
         NODE_OPTIONS: '--enable-source-maps',
       },
       bundling: {
@@ -250,25 +285,31 @@ export class VpcFlowAlerts extends Construct {
         externalModules: [],
         forceDockerBundling: false,
       },
-      // The next scheduled run is the retry: the poller resumes from its checkpoint.
-      retryAttempts: 0,
+      // Polling: the next scheduled run is the retry (it resumes from the checkpoint). Push: a
+      // delivery whose sends failed is retried by Lambda, then kept by the on-failure destination.
+      retryAttempts: polling ? 0 : 2,
       onFailure: new destinations.SqsDestination(this.invocationDeadLetterQueue),
     });
 
-    const schedulerRole = new iam.Role(this, 'ScheduleRole', {
-      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': stack.account } } }),
-      description: 'vpc-flow-alerts schedule: invokes the poller',
-    });
-    this.schedule = new scheduler.Schedule(this, 'Schedule', {
-      schedule: scheduler.ScheduleExpression.rate(interval),
-      description: `Runs the vpc-flow-alerts poller every ${interval.toHumanString()}`,
-      target: new targets.LambdaInvoke(this.function, {
-        role: schedulerRole,
-        retryAttempts: 3,
-        maxEventAge: interval,
-        deadLetterQueue: this.invocationDeadLetterQueue,
-      }),
-    });
+    let schedulerRole: iam.Role | undefined;
+    if (polling) {
+      schedulerRole = new iam.Role(this, 'ScheduleRole', {
+        assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': stack.account } } }),
+        description: 'vpc-flow-alerts schedule: invokes the poller',
+      });
+      this.schedule = new scheduler.Schedule(this, 'Schedule', {
+        schedule: scheduler.ScheduleExpression.rate(interval),
+        description: `Runs the vpc-flow-alerts poller every ${interval.toHumanString()}`,
+        target: new targets.LambdaInvoke(this.function, {
+          role: schedulerRole,
+          retryAttempts: 3,
+          maxEventAge: interval,
+          deadLetterQueue: this.invocationDeadLetterQueue,
+        }),
+      });
+    } else {
+      this.subscribe(props);
+    }
 
     this.acknowledgeNagFindings(role, schedulerRole, props);
 
@@ -282,7 +323,56 @@ export class VpcFlowAlerts extends Construct {
       ],
       lagAlarmThreshold: props.lagAlarmThreshold ?? CONSTRUCT_DEFAULTS.lagAlarmThreshold,
       interval,
+      mode: this.mode,
+      iteratorAge: this.stream !== undefined,
       ...(props.alarmTopic !== undefined && { alarmTopic: props.alarmTopic }),
+    });
+  }
+
+  /**
+   * One subscription filter per log group with its filter pattern, invoking the function directly
+   * (permission scoped to that group's ARN) or writing to a Kinesis stream the function reads with
+   * batching, bisect-on-error, partial batch responses and an on-failure destination.
+   */
+  private subscribe(props: VpcFlowAlertsProps): void {
+    let destination: logs.ILogSubscriptionDestination;
+    if (props.kinesisShards === undefined) {
+      destination = new logDestinations.LambdaDestination(this.function);
+    } else {
+      const stream = new kinesis.Stream(this, 'DeliveryStream', {
+        shardCount: props.kinesisShards,
+        encryption: kinesis.StreamEncryption.MANAGED,
+        retentionPeriod: Duration.hours(24),
+      });
+      (this as { stream?: kinesis.Stream }).stream = stream;
+      destination = new logDestinations.KinesisDestination(stream);
+      this.function.addEventSource(
+        new eventSources.KinesisEventSource(stream, {
+          startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+          batchSize: 100,
+          maxBatchingWindow: Duration.seconds(5),
+          bisectBatchOnError: true,
+          reportBatchItemFailures: true,
+          retryAttempts: 10,
+          maxRecordAge: Duration.hours(24),
+          onFailure: new eventSources.SqsDlq(this.invocationDeadLetterQueue),
+        }),
+      );
+    }
+    this.logGroups.forEach((group, index) => {
+      const pattern = group.filterPattern ?? DEFAULT_FILTER_PATTERN;
+      const logGroup =
+        this.flowLog !== undefined && group.logGroupName === this.flowLog.logGroup.logGroupName
+          ? this.flowLog.logGroup
+          : logs.LogGroup.fromLogGroupName(this, `SubscribedGroup${index}`, group.logGroupName);
+      this.subscriptionFilters.push(
+        new logs.SubscriptionFilter(this, `Subscription${index}`, {
+          logGroup,
+          destination,
+          filterPattern: pattern === '' ? logs.FilterPattern.allEvents() : logs.FilterPattern.literal(pattern),
+          filterName: 'vpc-flow-alerts',
+        }),
+      );
     });
   }
 
@@ -290,12 +380,12 @@ export class VpcFlowAlerts extends Construct {
    * cdk-nag findings this design answers differently, each on the one resource it concerns, with
    * the evidence. The tests assert that evidence (exact IAM statements, destinations, queues).
    */
-  private acknowledgeNagFindings(role: iam.Role, schedulerRole: iam.Role, props: VpcFlowAlertsProps): void {
+  private acknowledgeNagFindings(role: iam.Role, schedulerRole: iam.Role | undefined, props: VpcFlowAlertsProps): void {
     const stack = Stack.of(this);
     const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
     const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
     const functionId = stack.resolve(stack.getLogicalId(this.function.node.defaultChild as lambda.CfnFunction)) as string;
-    const schedulerPolicy = schedulerRole.node.tryFindChild('DefaultPolicy')?.node.defaultChild;
+    const schedulerPolicy = schedulerRole?.node.tryFindChild('DefaultPolicy')?.node.defaultChild;
     if (schedulerPolicy !== undefined) {
       Validations.of(schedulerPolicy).acknowledge({
         id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${functionId}.Arn>:*]`,
@@ -303,7 +393,7 @@ export class VpcFlowAlerts extends Construct {
       });
     }
     const policy = role.node.tryFindChild('DefaultPolicy')?.node.defaultChild;
-    if (policy !== undefined) {
+    if (policy !== undefined && this.mode === 'poll') {
       for (const group of props.logGroups ?? []) {
         if (Token.isUnresolved(group.logGroupName)) continue;
         Validations.of(policy).acknowledge({
@@ -389,6 +479,11 @@ function validateProps(props: VpcFlowAlertsProps, interval: Duration, timeout: D
       fail('alertQueueKmsKeyArn', `"${props.alertQueueKmsKeyArn}" is not a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)`);
     }
   }
+  if (props.kinesisShards !== undefined) {
+    if ((props.mode ?? 'poll') !== 'subscribe') fail('kinesisShards', 'only applies with mode "subscribe"');
+    if (!Number.isInteger(props.kinesisShards) || props.kinesisShards < 1 || props.kinesisShards > 500) fail('kinesisShards', 'must be a whole number from 1 to 500');
+  }
+  if (props.mode !== undefined && props.mode !== 'poll' && props.mode !== 'subscribe') fail('mode', `"${String(props.mode)}" must be "poll" or "subscribe"`);
   const lookbackMinutes = (props.lookback?.toSeconds() ?? DEFAULTS.lookbackMinutes * 60) / 60;
   if (!Number.isInteger(lookbackMinutes) || lookbackMinutes < 1 || lookbackMinutes > 1440) fail('lookback', 'must be a whole number of minutes from 1 minute to 24 hours');
   const maxEvents = props.maxEventsPerRun ?? DEFAULTS.maxEventsPerRun;

@@ -11,6 +11,8 @@ const SHAPES = {
     },
   },
   'flow log created, alarm e-mail': { alerts: { flowLog: { vpcId: 'vpc-0123456789abcdef0' } }, alarmEmail: 'secops@example.com' },
+  'push mode, direct subscription': { alerts: { mode: 'subscribe', logGroups: [{ logGroupName: '/aws/vpc/flowlogs' }] } },
+  'push mode through Kinesis, with a created flow log': { alerts: { mode: 'subscribe', kinesisShards: 2, flowLog: { vpcId: 'vpc-0123456789abcdef0' } } },
 } as const;
 
 describe.each(Object.entries(SHAPES))('cdk-nag on the %s stack', (_name, props) => {

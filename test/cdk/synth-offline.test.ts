@@ -38,6 +38,25 @@ describe('cdk synth, offline', () => {
     }
   }, 150_000);
 
+  it('switches to push mode with one setting, bundling the subscription handler', () => {
+    const { status, stderr, outdir } = synth(['-c', 'mode=subscribe', '-c', 'kinesisShards=1']);
+    try {
+      expect(stderr).not.toMatch(/error/i);
+      expect(status).toBe(0);
+      const template = JSON.parse(readFileSync(join(outdir, 'VpcFlowAlerts.template.json'), 'utf8')) as { Resources: Record<string, { Type: string; Metadata?: Record<string, string> }> };
+      const types = Object.values(template.Resources).map((r) => r.Type);
+      expect(types).toEqual(expect.arrayContaining(['AWS::Logs::SubscriptionFilter', 'AWS::Kinesis::Stream', 'AWS::Lambda::EventSourceMapping']));
+      expect(types).not.toContain('AWS::Scheduler::Schedule');
+      const fn = Object.values(template.Resources).find((r) => r.Type === 'AWS::Lambda::Function');
+      const bundle = join(outdir, fn?.Metadata?.['aws:asset:path'] ?? '', 'index.js');
+      const run = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(bundle)})`], { encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '' } });
+      expect(run.stdout + run.stderr).toContain('LOG_GROUPS: missing');
+      expect(run.stdout + run.stderr).not.toContain('CHECKPOINT_TABLE');
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
+  }, 150_000);
+
   it('fails with the setting and the fix when a -c value is wrong', () => {
     const { status, stderr, outdir } = synth(['-c', 'logGroups=bad name!', '-c', 'functionTimeoutSeconds=600']);
     rmSync(outdir, { recursive: true, force: true });
