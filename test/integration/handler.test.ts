@@ -4,6 +4,7 @@ import type { RunSummary } from '../../lambda/poller';
 import type { LocalAws } from '../../local/local-aws';
 import { flowLine, MIN, pollerEnv, startLocalAws } from '../../local/local-aws';
 import { captureStdout } from '../helpers/capture-output';
+import { dataMessage } from '../helpers/subscription';
 
 jest.setTimeout(60_000);
 
@@ -84,5 +85,39 @@ describe('handler run', () => {
     const received = await aws.sqs.drain(queueUrl);
     expect(received.map((m) => (JSON.parse(m.Body ?? '{}') as { alert_id: string }).alert_id).sort()).toEqual([...ids].sort());
     expect(out.lines().some((l) => l['_aws'] !== undefined && l['AlertsSent'] === 2)).toBe(true);
+  });
+});
+
+describe('subscription handler module', () => {
+  let aws: LocalAws;
+  beforeAll(async () => {
+    aws = await startLocalAws();
+  });
+  afterAll(async () => aws.stop());
+
+  it('starts without a checkpoint table and sends a direct delivery', async () => {
+    const queueUrl = await aws.sqs.createQueue('push-module');
+    const saved = { ...process.env };
+    process.env = {
+      ...saved,
+      [ENV.logGroups]: JSON.stringify([{ name: '/aws/vpc/flowlogs' }]),
+      [ENV.queueUrl]: queueUrl,
+      AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_ENDPOINT_URL_SQS: aws.sqs.endpoint,
+    };
+    delete process.env[ENV.checkpointTable];
+    const out = captureStdout();
+    try {
+      let handler: ((event: unknown) => Promise<unknown>) | undefined;
+      jest.isolateModules(() => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        handler = (require('../../lambda/subscription-handler') as { handler: (event: unknown) => Promise<unknown> }).handler;
+      });
+      await handler?.({ awslogs: { data: dataMessage('/aws/vpc/flowlogs', 'eni-1-all', [flowLine(1, Date.now())], { idPrefix: 'm' }) } });
+    } finally {
+      out.restore();
+      process.env = saved;
+    }
+    const received = await aws.sqs.drain(queueUrl);
+    expect(received.map((m) => (JSON.parse(m.Body ?? '{}') as { alert_id: string }).alert_id)).toEqual(['m-0']);
   });
 });
