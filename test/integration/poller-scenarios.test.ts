@@ -220,6 +220,39 @@ describe('poller against local AWS endpoints', () => {
     expect(ids).not.toContain(lost[0]);
   });
 
+  it('sends to a FIFO queue with the ENI as message group and alert_id as deduplication id', async () => {
+    counter++;
+    const group = `/aws/vpc/flowlogs-${counter}`;
+    aws.logs.createLogGroup(group);
+    const queueUrl = await aws.sqs.createQueue(`alerts-${counter}.fifo`);
+    await aws.dynamo.createCheckpointTable(`checkpoints-${counter}`);
+    const poller = makePoller(aws, pollerEnv(queueUrl, `checkpoints-${counter}`, {}, group));
+    const t = aws.clock.ms;
+    const ids = aws.logs.putEvents(group, [1, 2, 3].map((i) => ({ timestamp: t + MIN, message: flowLine(i, t + MIN) })));
+    aws.clock.ms += 5 * MIN;
+    const out = captureStdout();
+    try {
+      await poller.invoke();
+    } finally {
+      out.restore();
+    }
+    const { DeleteMessageCommand, ReceiveMessageCommand } = await import('@aws-sdk/client-sqs');
+    const Messages: Array<{ Attributes?: Record<string, string> }> = [];
+    // A FIFO group hands out its next message once the one before is deleted.
+    for (let i = 0; i < 10; i++) {
+      const received = await aws.sqs.client.send(
+        new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, MessageSystemAttributeNames: ['MessageGroupId', 'MessageDeduplicationId'] }),
+      );
+      if ((received.Messages ?? []).length === 0) break;
+      for (const m of received.Messages ?? []) {
+        Messages.push(m);
+        await aws.sqs.client.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle }));
+      }
+    }
+    expect(Messages.map((m) => m.Attributes?.['MessageDeduplicationId']).sort()).toEqual([...ids].sort());
+    expect(new Set(Messages.map((m) => m.Attributes?.['MessageGroupId']))).toEqual(new Set(['eni-0a1b2c3d4e5f6a7b8']));
+  });
+
   it('writes no raw flow record into INFO logs', async () => {
     const s = await scenario();
     await s.tick();
