@@ -13,7 +13,12 @@ export const CHECKPOINT_TTL = 'expiresAt';
 /** DynamoDB items hold at most 400 KB; stay well under with the other attributes. */
 const INLINE_LIMIT = 350_000;
 const CHUNK_BYTES = 350_000;
-const CHUNK_TTL_SECONDS = 7 * 24 * 3600;
+/**
+ * Spare chunks (a lost race, a failed delete) expire by themselves after this long. It is longer
+ * than any catch-up (30 days at most), so a checkpoint idle that long still finds its chunks; a
+ * checkpoint older than that restarts with an empty seen-set (repeats, never losses).
+ */
+const CHUNK_TTL_SECONDS = 35 * 24 * 3600;
 
 interface ChunkRef {
   readonly id: string;
@@ -46,7 +51,7 @@ export class DynamoDbCheckpointStore implements CheckpointStore {
       : undefined;
     if (chunks === undefined) this.loadedChunks.delete(logGroup);
     else this.loadedChunks.set(logGroup, chunks);
-    const seenBytes = chunks === undefined ? (item['seen']?.B ?? new Uint8Array()) : await this.readChunks(logGroup, chunks);
+    const seenBytes = chunks === undefined ? (item['seen']?.B ?? new Uint8Array()) : ((await this.readChunks(logGroup, chunks)) ?? new Uint8Array());
     const pendingStart = item['pendingStart']?.N;
     const pendingEnd = item['pendingEnd']?.N;
     const pendingToken = item['pendingToken']?.S;
@@ -61,9 +66,12 @@ export class DynamoDbCheckpointStore implements CheckpointStore {
 
   public async save(logGroup: string, expectedRevision: number | undefined, position: PollPosition, seen: SeenSet): Promise<boolean> {
     const bytes = seen.encode();
+    // Identifies this write, so a retried PutItem whose first attempt succeeded is recognised.
+    const writeId = randomBytes(8).toString('hex');
     const item: Record<string, AttributeValue> = {
       ...key(checkpointKey(logGroup)),
       logGroup: { S: logGroup },
+      writeId: { S: writeId },
       revision: { N: String((expectedRevision ?? 0) + 1) },
       watermark: { N: String(position.watermark) },
       updatedAt: { S: new Date(this.now()).toISOString() },
@@ -93,11 +101,12 @@ export class DynamoDbCheckpointStore implements CheckpointStore {
         }),
       );
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException || (error as Error).name === 'ConditionalCheckFailedException') {
+      if (!(error instanceof ConditionalCheckFailedException || (error as Error).name === 'ConditionalCheckFailedException')) throw error;
+      // The SDK retries a PutItem whose answer was lost; the retry then fails its own condition.
+      if (!(await this.isCurrentWrite(logGroup, writeId))) {
         if (written !== undefined) await this.deleteChunks(logGroup, written);
         return false;
       }
-      throw error;
     }
     const replaced = this.loadedChunks.get(logGroup);
     if (written === undefined) this.loadedChunks.delete(logGroup);
@@ -106,7 +115,15 @@ export class DynamoDbCheckpointStore implements CheckpointStore {
     return true;
   }
 
-  private async readChunks(logGroup: string, chunks: ChunkRef): Promise<Uint8Array> {
+  private async isCurrentWrite(logGroup: string, writeId: string): Promise<boolean> {
+    const { Item: current } = await this.client.send(
+      new GetItemCommand({ TableName: this.tableName, Key: key(checkpointKey(logGroup)), ConsistentRead: true, ProjectionExpression: 'writeId' }),
+    );
+    return current?.['writeId']?.S === writeId;
+  }
+
+  /** The seen-set bytes, or `undefined` when a chunk is gone (expired): the caller starts afresh. */
+  private async readChunks(logGroup: string, chunks: ChunkRef): Promise<Uint8Array | undefined> {
     const parts = new Map<string, Uint8Array>();
     let pending = chunkKeys(logGroup, chunks).map((k) => key(k));
     while (pending.length > 0) {
@@ -122,11 +139,12 @@ export class DynamoDbCheckpointStore implements CheckpointStore {
       }
       pending.push(...(output.UnprocessedKeys?.[this.tableName]?.Keys ?? []));
     }
-    const ordered = chunkKeys(logGroup, chunks).map((k) => {
+    const ordered: Uint8Array[] = [];
+    for (const k of chunkKeys(logGroup, chunks)) {
       const part = parts.get(k);
-      if (part === undefined) throw new Error(`checkpoint of ${logGroup} refers to a missing seen-set chunk ${k}`);
-      return part;
-    });
+      if (part === undefined) return undefined;
+      ordered.push(part);
+    }
     return Buffer.concat(ordered);
   }
 

@@ -71,3 +71,45 @@ describe('DynamoDbCheckpointStore (against dynalite)', () => {
     expect(await a.load(group)).toMatchObject({ revision: 2, position: { watermark: 2 } });
   });
 });
+
+describe('DynamoDbCheckpointStore recovery', () => {
+  it('recognises its own write when the SDK retries a PutItem whose first answer was lost', async () => {
+    const group = `${GROUP}-retried`;
+    const store = new DynamoDbCheckpointStore(db.client, TABLE);
+    expect(await store.save(group, undefined, { watermark: 1 }, seenOf(10))).toBe(true);
+    // Make the first PutItem succeed but report a failure, so the SDK sends it again.
+    let lost = true;
+    db.client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const result = await next(args);
+        if (lost && context.commandName === 'PutItemCommand' && (args.input as { Item?: Record<string, unknown> }).Item?.['revision'] !== undefined) {
+          lost = false;
+          throw Object.assign(new Error('connection reset after the write (simulated)'), { name: 'TimeoutError', $retryable: {} });
+        }
+        return result;
+      },
+      { step: 'deserialize', name: 'loseFirstAnswer' },
+    );
+    try {
+      expect(await store.save(group, 1, { watermark: 2 }, seenOf(40_000))).toBe(true);
+    } finally {
+      db.client.middlewareStack.remove('loseFirstAnswer');
+    }
+    const loaded = await store.load(group);
+    expect(loaded).toMatchObject({ revision: 2, position: { watermark: 2 } });
+    expect(loaded?.seen.size).toBe(40_000);
+  });
+
+  it('starts with an empty seen-set, not an error, when its chunks have expired', async () => {
+    const group = `${GROUP}-expired`;
+    const store = new DynamoDbCheckpointStore(db.client, TABLE);
+    expect(await store.save(group, undefined, { watermark: 7 }, seenOf(40_000))).toBe(true);
+    const { DeleteItemCommand } = await import('@aws-sdk/client-dynamodb');
+    for (const k of (await itemKeys()).filter((x) => x.startsWith(`seen|${group}|`))) {
+      await db.client.send(new DeleteItemCommand({ TableName: TABLE, Key: { pk: { S: k } } }));
+    }
+    const loaded = await new DynamoDbCheckpointStore(db.client, TABLE).load(group);
+    expect(loaded).toMatchObject({ revision: 1, position: { watermark: 7 } });
+    expect(loaded?.seen.size).toBe(0);
+  });
+});
