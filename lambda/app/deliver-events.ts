@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Alert } from '../core/alert';
 import type { CompiledFormat } from '../core/log-format';
 import { toMessageBody } from '../core/message-body';
@@ -60,7 +61,7 @@ export async function deliverEvents(
       id,
       body: toMessageBody(alert, maxMessageBytes - ATTRIBUTE_RESERVE_BYTES),
       attributes: { severity: alert.severity, source: alert.source, record_format: alert.raw_event.record_format },
-      groupId: alert.cloud_resource ?? source.logGroup,
+      groupId: fifoGroupId(alert.cloud_resource ?? source.logGroup),
       deduplicationId: alert.alert_id,
     });
   }
@@ -72,4 +73,13 @@ export async function deliverEvents(
     return entry === undefined ? [] : [{ event: entry.event, reason }];
   });
   return { sent, headers, failed };
+}
+
+/**
+ * A FIFO MessageGroupId: 1-128 printable ASCII characters. An ENI id always fits; a long log group
+ * name or a JSON record's free-text interface id is replaced by its hash, because SQS would reject
+ * the message on every retry and block the group's checkpoint.
+ */
+export function fifoGroupId(value: string): string {
+  return /^[\x21-\x7e]{1,128}$/.test(value) ? value : `sha256-${createHash('sha256').update(value).digest('hex').slice(0, 40)}`;
 }

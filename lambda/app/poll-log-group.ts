@@ -88,6 +88,12 @@ async function poll(target: LogGroupTarget, deps: PollDeps, budget: number, stat
     position = next;
     return true;
   };
+  // A new group records where it starts before reading, so runs that fail before their first
+  // save cannot move the start forward unnoticed: later runs catch up from here, and lag shows it.
+  if (position === undefined) {
+    const now = deps.now();
+    if (!(await save({ watermark: now, pending: { start: now - deps.settings.lookbackMs, end: now } }))) return finish('conflict');
+  }
 
   for (;;) {
     const plannedAt = deps.now();
@@ -130,9 +136,9 @@ async function poll(target: LogGroupTarget, deps: PollDeps, budget: number, stat
         seen.prune(window.end - deps.settings.lookbackMs);
         const done: PollPosition = { watermark: Math.max(window.end, position?.watermark ?? window.end) };
         if (!(await save(done))) return finish('conflict');
-        // A window that reached the time it was planned at is the last of this run: the clock
-        // keeps moving, and chasing it would re-read the overlap until the run times out.
-        if (window.end >= plannedAt) return finish('caught-up');
+        // A window ending within one lookback of now is the last of this run: the next window
+        // would mostly re-read this one's overlap, and chasing the moving clock never ends.
+        if (window.end >= plannedAt - deps.settings.lookbackMs) return finish('caught-up');
         break;
       }
       const pending: PollPosition = { watermark: position?.watermark ?? window.start, pending: { start: window.start, end: window.end, nextToken: token } };

@@ -1,29 +1,34 @@
 import type { LogGroupTarget, PollDeps, PollStats } from './poll-log-group';
-import { pollLogGroup } from './poll-log-group';
+import { emptyStats, pollLogGroup } from './poll-log-group';
 
 /**
  * One scheduled run over every configured log group. The MAX_EVENTS_PER_RUN budget is shared
- * fairly: each group first gets an equal share, then what groups left unused goes to the ones
- * that still had more, so one busy group cannot starve the others.
+ * fairly: each group first gets an equal share (rounded up), then what groups left unused goes
+ * to the ones that still had more. The order rotates every minute, so when the budget is smaller
+ * than the number of groups no group is always last.
  */
 export async function runPoller(targets: readonly LogGroupTarget[], deps: PollDeps, maxEventsPerRun: number): Promise<PollStats[]> {
   const results = new Map<string, PollStats>();
+  const offset = Math.floor(deps.now() / 60_000) % Math.max(1, targets.length);
+  const ordered = [...targets.slice(offset), ...targets.slice(0, offset)];
   let remaining = maxEventsPerRun;
-  for (let i = 0; i < targets.length; i++) {
-    const target = targets[i] as LogGroupTarget;
-    const share = Math.floor(remaining / (targets.length - i));
+  for (let i = 0; i < ordered.length; i++) {
+    const target = ordered[i] as LogGroupTarget;
+    const share = Math.ceil(remaining / (ordered.length - i));
+    if (share <= 0) continue;
     const stats = await pollLogGroup(target, deps, share);
     results.set(target.name, stats);
     remaining -= stats.alertsSent;
   }
-  for (const target of targets) {
-    const first = results.get(target.name) as PollStats;
-    if (first.end !== 'capped' || remaining <= 0 || deps.outOfTime()) continue;
+  for (const target of ordered) {
+    const first = results.get(target.name);
+    if (first === undefined || first.end !== 'capped' || remaining <= 0 || deps.outOfTime()) continue;
     const more = await pollLogGroup(target, deps, remaining);
     remaining -= more.alertsSent;
     results.set(target.name, merge(first, more));
   }
-  return targets.map((t) => results.get(t.name) as PollStats);
+  // A group the budget did not reach this run is reported as capped, with nothing read.
+  return targets.map((t) => results.get(t.name) ?? { ...emptyStats(t.name), end: 'capped' });
 }
 
 function merge(a: PollStats, b: PollStats): PollStats {
