@@ -8,8 +8,11 @@ import type { PollStats } from './app/poll-log-group';
 import type { AlertPublisher, CheckpointStore, LogSource } from './app/ports';
 import { runPoller } from './app/run-poller';
 
-/** Time kept back from the Lambda timeout to save checkpoints and flush metrics. */
-export const TIME_RESERVE_MS = 15_000;
+/**
+ * Time kept back from the Lambda timeout once a run stops reading: enough for one more page's
+ * throttling backoff, sends and checkpoint write. A quarter of the time left at the start, at most a minute.
+ */
+export const TIME_RESERVE_MS = 60_000;
 
 /** The parts of the Lambda context the poller uses. */
 export interface InvocationContext {
@@ -44,6 +47,7 @@ export function createPoller(deps: PollerDeps): (event: unknown, context: Invoca
   const now = deps.now ?? Date.now;
   return async (_event, context) => {
     const runId = randomUUID();
+    const reserveMs = Math.min(TIME_RESERVE_MS, Math.floor(context.getRemainingTimeInMillis() / 4));
     const { config, logger } = deps;
     logger.appendKeys({ runId });
     deps.throttles.clear();
@@ -55,7 +59,7 @@ export function createPoller(deps: PollerDeps): (event: unknown, context: Invoca
           publisher: deps.publisher,
           checkpoints: deps.checkpoints,
           now,
-          outOfTime: () => context.getRemainingTimeInMillis() < TIME_RESERVE_MS,
+          outOfTime: () => context.getRemainingTimeInMillis() < reserveMs,
           settings: { lookbackMs: config.lookbackMs, maxCatchUpMs: config.maxCatchUpMs, maxMessageBytes: config.maxMessageBytes },
         },
         config.maxEventsPerRun,

@@ -68,7 +68,7 @@ export class PollerMonitoring extends Construct {
         ...atLeastOne, ...quietIsFine, evaluationPeriods: 1,
         alarmDescription: polling
           ? `Alerts from ${group} could not be sent to the queue after retries; they are read again next run.`
-          : `Alerts from ${group} could not be sent to the queue after retries; the delivery is retried, then kept in the invocation dead-letter queue.`,
+          : `Alerts from ${group} could not be sent to the queue after retries; the delivery is retried (direct: twice, then its payload goes to the invocation dead-letter queue; Kinesis: until the records expire).`,
       });
       if (!polling) return;
       alarm(`PollErrors${index}`, poller(METRICS.pollErrors, group), {

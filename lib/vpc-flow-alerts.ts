@@ -332,7 +332,8 @@ export class VpcFlowAlerts extends Construct {
   /**
    * One subscription filter per log group with its filter pattern, invoking the function directly
    * (permission scoped to that group's ARN) or writing to a Kinesis stream the function reads with
-   * batching, bisect-on-error, partial batch responses and an on-failure destination.
+   * batching, bisect-on-error and partial batch responses, retrying until records expire (7 days);
+   * the on-failure destination then records the shard and sequence range it had to give up.
    */
   private subscribe(props: VpcFlowAlertsProps): void {
     let destination: logs.ILogSubscriptionDestination;
@@ -342,7 +343,9 @@ export class VpcFlowAlerts extends Construct {
       const stream = new kinesis.Stream(this, 'DeliveryStream', {
         shardCount: props.kinesisShards,
         encryption: kinesis.StreamEncryption.MANAGED,
-        retentionPeriod: Duration.hours(24),
+        // A week of retention: batches that cannot be sent are retried until the records expire,
+        // and the on-failure destination would only get their shard and sequence numbers.
+        retentionPeriod: Duration.days(7),
       });
       (this as { stream?: kinesis.Stream }).stream = stream;
       destination = new logDestinations.KinesisDestination(stream);
@@ -353,8 +356,7 @@ export class VpcFlowAlerts extends Construct {
           maxBatchingWindow: Duration.seconds(5),
           bisectBatchOnError: true,
           reportBatchItemFailures: true,
-          retryAttempts: 10,
-          maxRecordAge: Duration.hours(24),
+          // No retry or age limit: a batch is retried until its records leave the stream.
           onFailure: new eventSources.SqsDlq(this.invocationDeadLetterQueue),
         }),
       );

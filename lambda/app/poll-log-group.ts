@@ -1,7 +1,7 @@
 import { LogSourceError } from '../core/errors';
 import type { CompiledFormat } from '../core/log-format';
 import type { PollPosition, WindowSettings } from '../core/poll-window';
-import { planWindow } from '../core/poll-window';
+import { planWindow, SEARCH_MARGIN_MS } from '../core/poll-window';
 import { SeenSet } from '../core/seen-set';
 import { deliverEvents } from './deliver-events';
 import type { AlertPublisher, CheckpointStore, LogEvent, LogSource } from './ports';
@@ -92,7 +92,7 @@ async function poll(target: LogGroupTarget, deps: PollDeps, budget: number, stat
   // save cannot move the start forward unnoticed: later runs catch up from here, and lag shows it.
   if (position === undefined) {
     const now = deps.now();
-    if (!(await save({ watermark: now, pending: { start: now - deps.settings.lookbackMs, end: now } }))) return finish('conflict');
+    if (!(await save({ watermark: now, pending: { start: now - deps.settings.lookbackMs - SEARCH_MARGIN_MS, end: now } }))) return finish('conflict');
   }
 
   for (;;) {
@@ -133,7 +133,7 @@ async function poll(target: LogGroupTarget, deps: PollDeps, budget: number, stat
 
       token = page.nextToken;
       if (token === undefined) {
-        seen.prune(window.end - deps.settings.lookbackMs);
+        seen.prune(window.end - deps.settings.lookbackMs - SEARCH_MARGIN_MS);
         const done: PollPosition = { watermark: Math.max(window.end, position?.watermark ?? window.end) };
         if (!(await save(done))) return finish('conflict');
         // A window ending within one lookback of now is the last of this run: the next window

@@ -14,6 +14,12 @@ export interface WindowSettings {
   readonly maxCatchUpMs: number;
 }
 
+/**
+ * Extra reach back beyond the lookback: an event ingested just before a query may not be
+ * searchable by it yet, and must still fall inside the next window.
+ */
+export const SEARCH_MARGIN_MS = 60_000;
+
 /** The next FilterLogEvents time range (inclusive start, inclusive end, as the API takes them). */
 export interface PollWindow {
   readonly start: number;
@@ -24,9 +30,10 @@ export interface PollWindow {
 }
 
 /**
- * Plans the next window. Windows overlap by `lookbackMs`, because FilterLogEvents selects by
- * event timestamp and records arrive late; the seen-set removes the overlap's repeats. One
- * window spans at most two lookbacks, so catching up proceeds in steps whose repeats stay bounded.
+ * Plans the next window. Windows overlap by `lookbackMs` (plus a search margin), because
+ * FilterLogEvents selects by event timestamp and records arrive late; the seen-set removes the
+ * overlap's repeats. One window spans at most twice that, so catching up proceeds in steps whose
+ * repeats stay bounded.
  * Returns `undefined` when the group is caught up to `now`.
  */
 export function planWindow(position: PollPosition | undefined, now: number, settings: WindowSettings): PollWindow | undefined {
@@ -35,9 +42,10 @@ export function planWindow(position: PollPosition | undefined, now: number, sett
     return nextToken === undefined ? { start, end } : { start, end, nextToken };
   }
   const earliest = now - settings.maxCatchUpMs;
-  const wanted = position === undefined ? now - settings.lookbackMs : position.watermark - settings.lookbackMs;
+  const reach = settings.lookbackMs + SEARCH_MARGIN_MS;
+  const wanted = position === undefined ? now - reach : position.watermark - reach;
   const start = Math.max(wanted, earliest);
-  const end = Math.min(now, start + 2 * settings.lookbackMs);
+  const end = Math.min(now, start + 2 * reach);
   if (position !== undefined && end <= position.watermark) return undefined;
   return wanted < earliest ? { start, end, gap: { start: wanted, end: earliest } } : { start, end };
 }

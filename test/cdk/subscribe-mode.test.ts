@@ -55,7 +55,7 @@ describe('push mode through Kinesis', () => {
   const { template } = buildStack({ alerts: { mode: 'subscribe', kinesisShards: 2, logGroups: GROUPS } });
 
   it('writes deliveries to an encrypted stream that CloudWatch Logs may put records into', () => {
-    template.hasResourceProperties('AWS::Kinesis::Stream', { ShardCount: 2, RetentionPeriodHours: 24, StreamEncryption: { EncryptionType: 'KMS', KeyId: 'alias/aws/kinesis' } });
+    template.hasResourceProperties('AWS::Kinesis::Stream', { ShardCount: 2, RetentionPeriodHours: 168, StreamEncryption: { EncryptionType: 'KMS', KeyId: 'alias/aws/kinesis' } });
     template.hasResourceProperties('AWS::Logs::SubscriptionFilter', {
       LogGroupName: '/aws/vpc/flowlogs',
       DestinationArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('DeliveryStream'), 'Arn'] },
@@ -64,12 +64,14 @@ describe('push mode through Kinesis', () => {
     template.resourceCountIs('AWS::Lambda::Permission', 0);
   });
 
-  it('reads the stream in batches with bisect-on-error, partial batch responses and an on-failure destination', () => {
+  it('reads the stream in batches with bisect-on-error and partial batch responses, retrying until records expire', () => {
+    const mapping = Object.values(template.findResources('AWS::Lambda::EventSourceMapping'))[0] as { Properties: Json };
+    expect(mapping.Properties['MaximumRetryAttempts']).toBeUndefined();
+    expect(mapping.Properties['MaximumRecordAgeInSeconds']).toBeUndefined();
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       EventSourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('DeliveryStream'), 'Arn'] },
       StartingPosition: 'TRIM_HORIZON', BatchSize: 100, MaximumBatchingWindowInSeconds: 5,
       BisectBatchOnFunctionError: true, FunctionResponseTypes: ['ReportBatchItemFailures'],
-      MaximumRetryAttempts: 10, MaximumRecordAgeInSeconds: 86_400,
       DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('InvocationDeadLetterQueue'), 'Arn'] } } },
     });
   });

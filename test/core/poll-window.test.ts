@@ -1,4 +1,4 @@
-import { planWindow } from '../../lambda/core/poll-window';
+import { planWindow, SEARCH_MARGIN_MS } from '../../lambda/core/poll-window';
 import { SeenSet } from '../../lambda/core/seen-set';
 
 const MIN = 60_000;
@@ -6,12 +6,13 @@ const settings = { lookbackMs: 15 * MIN, maxCatchUpMs: 24 * 60 * MIN };
 const NOW = 1_700_000_000_000;
 
 describe('planWindow', () => {
-  it('starts one lookback back on the first run', () => {
-    expect(planWindow(undefined, NOW, settings)).toEqual({ start: NOW - 15 * MIN, end: NOW });
+  it('starts one lookback (and the search margin) back on the first run', () => {
+    expect(SEARCH_MARGIN_MS).toBe(MIN);
+    expect(planWindow(undefined, NOW, settings)).toEqual({ start: NOW - 16 * MIN, end: NOW });
   });
 
-  it('overlaps the previous window by the lookback, so late records are read', () => {
-    expect(planWindow({ watermark: NOW - 5 * MIN }, NOW, settings)).toEqual({ start: NOW - 20 * MIN, end: NOW });
+  it('overlaps the previous window by the lookback and the search margin, so late records are read', () => {
+    expect(planWindow({ watermark: NOW - 5 * MIN }, NOW, settings)).toEqual({ start: NOW - 21 * MIN, end: NOW });
   });
 
   it('is done when the watermark has reached now', () => {
@@ -23,17 +24,17 @@ describe('planWindow', () => {
     expect(planWindow({ watermark: NOW, pending }, NOW, settings)).toEqual(pending);
   });
 
-  it('catches up in steps of two lookbacks', () => {
+  it('catches up in windows of two lookbacks', () => {
     const position = { watermark: NOW - 3 * 60 * MIN };
-    expect(planWindow(position, NOW, settings)).toEqual({ start: NOW - 195 * MIN, end: NOW - 165 * MIN });
+    expect(planWindow(position, NOW, settings)).toEqual({ start: NOW - 196 * MIN, end: NOW - 164 * MIN });
   });
 
   it('reports, never silently skips, what is older than the catch-up limit', () => {
     const position = { watermark: NOW - 3 * 24 * 60 * MIN };
     expect(planWindow(position, NOW, settings)).toEqual({
       start: NOW - 24 * 60 * MIN,
-      end: NOW - 24 * 60 * MIN + 30 * MIN,
-      gap: { start: NOW - 3 * 24 * 60 * MIN - 15 * MIN, end: NOW - 24 * 60 * MIN },
+      end: NOW - 24 * 60 * MIN + 32 * MIN,
+      gap: { start: NOW - 3 * 24 * 60 * MIN - 16 * MIN, end: NOW - 24 * 60 * MIN },
     });
   });
 });

@@ -164,7 +164,7 @@ describe('poller against local AWS endpoints', () => {
     const { GetItemCommand } = await import('@aws-sdk/client-dynamodb');
     const item = await aws.dynamo.client.send(new GetItemCommand({ TableName: `checkpoints-${counter}`, Key: { pk: { S: `checkpoint|${target}` } } }));
     // Only the starting point a new group records before reading: its first window is still to do.
-    expect(item.Item).toMatchObject({ revision: { N: '1' }, pendingStart: { N: String(aws.clock.ms - 15 * MIN) }, pendingEnd: { N: String(aws.clock.ms) } });
+    expect(item.Item).toMatchObject({ revision: { N: '1' }, pendingStart: { N: String(aws.clock.ms - 16 * MIN) }, pendingEnd: { N: String(aws.clock.ms) } });
   });
 
   it('lets only one of two overlapping invocations advance the checkpoint', async () => {
