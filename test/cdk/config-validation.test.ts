@@ -57,6 +57,10 @@ describe('CDK context (cdk.json and -c flags)', () => {
     expect(props.alerts.lagAlarmThreshold?.toMinutes()).toBe(45);
   });
 
+  it('lets -c logGroups= clear the cdk.json example when the stack creates the flow log', () => {
+    expect(fromContext({ logGroups: '', flowLogVpcId: 'vpc-0123456789abcdef0' }).alerts).toEqual({ logGroups: [], flowLog: { vpcId: 'vpc-0123456789abcdef0' } });
+  });
+
   it('reads a JSON array of groups with their own formats', () => {
     const props = fromContext({ logGroups: [{ logGroupName: '/a', logFormat: '${srcaddr}' }, '/b'] });
     expect(props.alerts.logGroups).toEqual([{ logGroupName: '/a', logFormat: '${srcaddr}' }, { logGroupName: '/b' }]);
