@@ -55,7 +55,7 @@ async function main(): Promise<void> {
           `  ${invocations} invocations, ${seconds.toFixed(2)} s wall, ${Math.round(sent / seconds).toLocaleString('en-US')} records/s; ${sent} sent, ${received} received from the queue`,
           `  SendMessageBatch ${sendCalls} (minimum ceil(n/10) = ${Math.ceil(RECORDS / 10)})`,
           `  FilterLogEvents ${filterCalls} pages (minimum ceil(n/10000) = ${Math.ceil(RECORDS / 10_000)}; ${pages} reported by the poller, including lookback re-reads and capped-run continuations)`,
-          `  checkpoint writes ${puts} (one per page read), checkpoint reads ${poller.checkpointCalls.get('GetItemCommand') ?? 0}`,
+          `  checkpoint writes ${puts} (a new group saves its first window, then one write per page), checkpoint reads ${poller.checkpointCalls.get('GetItemCommand') ?? 0}`,
         ].join('\n') + '\n',
       );
     }
