@@ -34,6 +34,7 @@ async function main(): Promise<void> {
       formats: new Map([[GROUP, compileFormat()]]),
       defaultFormat: compileFormat(),
       publisher: new SqsPublisher(sqs.client, { queueUrl, fifo: false, maxBatchBytes: 262_144 }),
+      quarantine: new SqsPublisher(sqs.client, { queueUrl: `${queueUrl}-quarantine`, fifo: false, maxBatchBytes: 1_048_576 }),
       maxMessageBytes: 262_144,
       now: Date.now,
     });
@@ -42,7 +43,7 @@ async function main(): Promise<void> {
     decodeSubscriptionPayload(data);
     const decodeSeconds = Number(process.hrtime.bigint() - decodeStart) / 1e9;
     const started = process.hrtime.bigint();
-    await subscriber({ awslogs: { data } });
+    await subscriber({ awslogs: { data } }, { invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:bench' });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const received = (await sqs.drain(queueUrl)).length;
     process.stdout.write(

@@ -11,7 +11,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { CloudWatchLogSource } from './adapters/cloudwatch-log-source';
 import { DynamoDbCheckpointStore } from './adapters/dynamodb-checkpoint-store';
 import { RateLimiter } from './adapters/rate-limiter';
-import { SqsPublisher } from './adapters/sqs-publisher';
+import { SQS_MAX_BYTES, SqsPublisher } from './adapters/sqs-publisher';
 import { readConfig } from './app/config';
 import { METRIC_NAMESPACE, METRIC_SERVICE } from './app/metric-names';
 import { createPoller } from './poller';
@@ -29,18 +29,17 @@ const config = (() => {
 })();
 
 // With a local endpoint (AWS_ENDPOINT_URL_SQS) queue URLs name a host that only the endpoint serves.
-const sqs = new SQSClient({ useQueueUrlAsEndpoint: process.env['AWS_ENDPOINT_URL_SQS'] === undefined });
-const throttles = new Map<string, number>();
+// Retries live in the adapters (maxAttempts: 1 here): every FilterLogEvents attempt passes the rate
+// limiter and every throttle is counted; SendMessageBatch entries are retried one by one.
+const sqs = new SQSClient({ useQueueUrlAsEndpoint: process.env['AWS_ENDPOINT_URL_SQS'] === undefined, maxAttempts: 1 });
 
 export const handler = createPoller({
   config,
   logger,
   metrics,
-  throttles,
-  source: new CloudWatchLogSource(new CloudWatchLogsClient({}), {
-    limiter: new RateLimiter(config.filterRequestsPerSecond),
-    onThrottle: (group) => throttles.set(group, (throttles.get(group) ?? 0) + 1),
-  }),
+  source: new CloudWatchLogSource(new CloudWatchLogsClient({ maxAttempts: 1 }), { limiter: new RateLimiter(config.filterRequestsPerSecond) }),
   publisher: new SqsPublisher(sqs, { queueUrl: config.queueUrl, fifo: config.fifo, maxBatchBytes: config.maxMessageBytes }),
+  quarantine: new SqsPublisher(sqs, { queueUrl: config.quarantineQueueUrl, fifo: false, maxBatchBytes: SQS_MAX_BYTES }),
+  // DynamoDB keeps the SDK's standard retry: the store adds none of its own to single-item calls.
   checkpoints: new DynamoDbCheckpointStore(new DynamoDBClient({}), config.checkpointTable),
 });

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import type { Context } from 'aws-lambda';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
@@ -15,9 +15,7 @@ import { runPoller } from './app/run-poller';
 export const TIME_RESERVE_MS = 60_000;
 
 /** The parts of the Lambda context the poller uses. */
-export interface InvocationContext {
-  getRemainingTimeInMillis(): number;
-}
+export type InvocationContext = Pick<Context, 'getRemainingTimeInMillis' | 'awsRequestId'> & Partial<Context>;
 
 /** What a run returns (and logs): one entry per log group. */
 export interface RunSummary {
@@ -30,11 +28,11 @@ export interface PollerDeps {
   readonly config: PollerConfig;
   readonly source: LogSource;
   readonly publisher: AlertPublisher;
+  /** The quarantine queue's publisher. */
+  readonly quarantine: AlertPublisher;
   readonly checkpoints: CheckpointStore;
   readonly logger: Logger;
   readonly metrics: Metrics;
-  /** Throttles seen per log group since the last run; the handler's reader increments it. */
-  readonly throttles: Map<string, number>;
   readonly now?: () => number;
 }
 
@@ -46,20 +44,26 @@ export interface PollerDeps {
 export function createPoller(deps: PollerDeps): (event: unknown, context: InvocationContext) => Promise<RunSummary> {
   const now = deps.now ?? Date.now;
   return async (_event, context) => {
-    const runId = randomUUID();
+    // The request id names the run in logs and holds the groups' leases: a retried invocation
+    // gets a new one, so it never mistakes a crashed attempt's lease for its own.
+    const runId = context.awsRequestId;
     const reserveMs = Math.min(TIME_RESERVE_MS, Math.floor(context.getRemainingTimeInMillis() / 4));
     const { config, logger } = deps;
+    if (context.functionName !== undefined) logger.addContext(context as Context);
     logger.appendKeys({ runId });
-    deps.throttles.clear();
     try {
       const groups = await runPoller(
         config.logGroups.map((g) => ({ name: g.name, format: g.format, filterPattern: g.filterPattern })),
         {
           source: deps.source,
           publisher: deps.publisher,
+          quarantine: deps.quarantine,
           checkpoints: deps.checkpoints,
           now,
           outOfTime: () => context.getRemainingTimeInMillis() < reserveMs,
+          runId,
+          // The lease lasts as long as this invocation can: a crashed run frees its groups by then.
+          leaseUntil: () => now() + context.getRemainingTimeInMillis(),
           settings: { lookbackMs: config.lookbackMs, maxCatchUpMs: config.maxCatchUpMs, maxMessageBytes: config.maxMessageBytes },
         },
         config.maxEventsPerRun,
@@ -74,7 +78,7 @@ export function createPoller(deps: PollerDeps): (event: unknown, context: Invoca
 
 function report(stats: PollStats, deps: PollerDeps): void {
   const { logger, metrics } = deps;
-  const throttles = deps.throttles.get(stats.logGroup) ?? 0;
+  const throttles = stats.throttles;
   const summary = {
     logGroup: stats.logGroup,
     end: stats.end,
@@ -85,6 +89,8 @@ function report(stats: PollStats, deps: PollerDeps): void {
     unparsedRecords: stats.unparsedRecords,
     headersSkipped: stats.headersSkipped,
     sendFailures: stats.sendFailures,
+    quarantined: stats.quarantined,
+    downgraded: stats.downgraded,
     pagesRead: stats.pagesRead,
     throttles,
     lagSeconds: stats.lagSeconds,
@@ -101,6 +107,12 @@ function report(stats: PollStats, deps: PollerDeps): void {
       logGroup: stats.logGroup, gapStart: new Date(gap.start).toISOString(), gapEnd: new Date(gap.end).toISOString(),
     });
   }
+  if (stats.quarantined > 0) {
+    logger.error('records the alert queue refused were moved to the quarantine queue; the checkpoint moved on', {
+      logGroup: stats.logGroup, quarantined: stats.quarantined,
+    });
+  }
+  if (stats.end === 'leased') logger.warn('another invocation holds this log group\'s lease; this run skipped the group', { logGroup: stats.logGroup });
   if (stats.end === 'conflict') logger.warn('another invocation advanced this checkpoint first; this run stopped', { logGroup: stats.logGroup });
 
   metrics.addDimension(LOG_GROUP_DIMENSION, stats.logGroup);
@@ -109,6 +121,7 @@ function report(stats: PollStats, deps: PollerDeps): void {
   metrics.addMetric(METRICS.duplicatesSkipped, MetricUnit.Count, stats.duplicatesSkipped);
   metrics.addMetric(METRICS.unparsedRecords, MetricUnit.Count, stats.unparsedRecords);
   metrics.addMetric(METRICS.sendFailures, MetricUnit.Count, stats.sendFailures);
+  metrics.addMetric(METRICS.quarantined, MetricUnit.Count, stats.quarantined);
   metrics.addMetric(METRICS.pollErrors, MetricUnit.Count, stats.end === 'poll-error' ? 1 : 0);
   metrics.addMetric(METRICS.throttles, MetricUnit.Count, throttles);
   metrics.addMetric(METRICS.pagesRead, MetricUnit.Count, stats.pagesRead);
@@ -116,6 +129,6 @@ function report(stats: PollStats, deps: PollerDeps): void {
   if (stats.lagSeconds !== undefined) metrics.addMetric(METRICS.lagSeconds, MetricUnit.Seconds, stats.lagSeconds);
   metrics.addMetric(METRICS.cappedRuns, MetricUnit.Count, stats.end === 'capped' ? 1 : 0);
   metrics.addMetric(METRICS.catchUpGaps, MetricUnit.Count, stats.gaps.length);
-  metrics.addMetric(METRICS.checkpointConflicts, MetricUnit.Count, stats.end === 'conflict' ? 1 : 0);
+  metrics.addMetric(METRICS.checkpointConflicts, MetricUnit.Count, stats.end === 'conflict' || stats.end === 'leased' ? 1 : 0);
   metrics.publishStoredMetrics();
 }

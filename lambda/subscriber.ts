@@ -1,24 +1,15 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { CloudWatchLogsEvent, Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import type { DeliveryDeps, DeliveryStats } from './app/handle-delivery';
 import { handleDelivery } from './app/handle-delivery';
-import { LOG_GROUP_DIMENSION, METRICS } from './app/metric-names';
+import { LOG_GROUP_DIMENSION, METRICS, UNTRUSTED_LOG_GROUP } from './app/metric-names';
 
-/** A direct CloudWatch Logs subscription invocation. */
-export interface CloudWatchLogsEvent {
-  readonly awslogs: { readonly data: string };
-}
+export type { CloudWatchLogsEvent, KinesisStreamBatchResponse, KinesisStreamEvent };
 
-/** A Kinesis event source mapping invocation (the stream a subscription filter writes to). */
-export interface KinesisEvent {
-  readonly Records: ReadonlyArray<{ readonly eventID?: string; readonly kinesis: { readonly data: string; readonly sequenceNumber: string } }>;
-}
-
-/** Partial batch response: Lambda retries from the lowest failed sequence number. */
-export interface KinesisBatchResponse {
-  readonly batchItemFailures: Array<{ readonly itemIdentifier: string }>;
-}
+/** Refused group names logged per container: enough to name the culprits, bounded against a flood of forged names. */
+const MAX_REFUSED_NAMES_LOGGED = 100;
 
 /** Thrown for a direct delivery with failed sends, so Lambda retries it and finally dead-letters it. */
 export class DeliveryNotSentError extends Error {
@@ -34,25 +25,34 @@ export interface SubscriberDeps extends DeliveryDeps {
   readonly metrics: Metrics;
 }
 
+/** The parts of the Lambda context the subscriber uses. */
+export type SubscriberContext = Pick<Context, 'invokedFunctionArn'> & Partial<Context>;
+
 /**
  * Builds the push-mode handler. A direct subscription delivery whose sends fail throws, so Lambda
  * retries it (and its on-failure destination keeps it after that). A Kinesis batch reports the
  * first failed record as a batch item failure and stops there: the mapping retries from it, with
- * bisect-on-error isolating a record that keeps failing.
+ * bisect-on-error isolating a record that keeps failing. Records the queue refuses go to the
+ * quarantine queue and never fail a delivery.
  */
-export function createSubscriber(deps: SubscriberDeps): (event: CloudWatchLogsEvent | KinesisEvent) => Promise<KinesisBatchResponse | void> {
-  return async (event) => {
+export function createSubscriber(deps: SubscriberDeps): (event: CloudWatchLogsEvent | KinesisStreamEvent, context: SubscriberContext) => Promise<KinesisStreamBatchResponse | void> {
+  const refusedNames = new Set<string>();
+  return async (event, context) => {
+    if (context.functionName !== undefined) deps.logger.addContext(context as Context);
+    // arn:aws:lambda:<region>:<account>:function:<name>
+    const account = context.invokedFunctionArn.split(':')[4];
     const totals = new Map<string, Totals>();
+    const record = (stats: DeliveryStats): void => recordStats(stats, totals, refusedNames, deps);
     try {
       if ('awslogs' in event) {
-        const stats = await handleDelivery(event.awslogs.data, deps);
-        record(stats, totals, deps);
+        const stats = await handleDelivery(event.awslogs.data, deps, account);
+        record(stats);
         if (stats.sendFailures > 0) throw new DeliveryNotSentError(stats);
         return;
       }
       for (const item of event.Records) {
-        const stats = await handleDelivery(item.kinesis.data, deps, item.kinesis.sequenceNumber);
-        record(stats, totals, deps);
+        const stats = await handleDelivery(item.kinesis.data, deps, account, item.kinesis.sequenceNumber);
+        record(stats);
         if (stats.sendFailures > 0) {
           deps.logger.error('alerts could not be sent; Kinesis retries from this record', { sequenceNumber: item.kinesis.sequenceNumber, logGroup: stats.logGroup });
           return { batchItemFailures: [{ itemIdentifier: item.kinesis.sequenceNumber }] };
@@ -70,27 +70,41 @@ interface Totals {
   alertsSent: number;
   unparsedRecords: number;
   sendFailures: number;
+  quarantined: number;
   corruptDeliveries: number;
+  refusedDeliveries: number;
 }
 
-function record(stats: DeliveryStats, totals: Map<string, Totals>, deps: SubscriberDeps): void {
+function recordStats(stats: DeliveryStats, totals: Map<string, Totals>, refusedNames: Set<string>, deps: SubscriberDeps): void {
   if (stats.kind === 'control') {
     deps.logger.info('control message from CloudWatch Logs acknowledged');
     return;
   }
-  const group = stats.logGroup ?? 'unknown';
+  const group = stats.logGroup ?? UNTRUSTED_LOG_GROUP;
   if (stats.kind === 'corrupt') deps.logger.error('subscription delivery could not be decoded; sent as one unparsed alert', { reason: stats.reason });
-  if (stats.unknownGroup === true) deps.logger.warn('delivery from a log group that is not configured; read with the default layout', { logGroup: group });
-  deps.logger.info('delivery processed', {
-    logGroup: group, recordsRead: stats.recordsRead, alertsSent: stats.alertsSent, bySeverity: stats.bySeverity,
-    unparsedRecords: stats.unparsedRecords, headersSkipped: stats.headersSkipped, sendFailures: stats.sendFailures,
-  });
-  const t = totals.get(group) ?? { recordsRead: 0, alertsSent: 0, unparsedRecords: 0, sendFailures: 0, corruptDeliveries: 0 };
+  if (stats.kind === 'refused') {
+    const name = stats.claimedGroup ?? '';
+    if (!refusedNames.has(name) && refusedNames.size < MAX_REFUSED_NAMES_LOGGED) {
+      refusedNames.add(name);
+      deps.logger.warn('delivery refused: only the configured log groups of this account are read (logged once per group)', {
+        claimedLogGroup: name, reason: stats.reason, records: stats.recordsRead,
+      });
+    }
+  } else {
+    deps.logger.info('delivery processed', {
+      logGroup: group, recordsRead: stats.recordsRead, alertsSent: stats.alertsSent, bySeverity: stats.bySeverity,
+      unparsedRecords: stats.unparsedRecords, headersSkipped: stats.headersSkipped, sendFailures: stats.sendFailures, quarantined: stats.quarantined,
+    });
+  }
+  if (stats.quarantined > 0) deps.logger.error('records the alert queue refused were moved to the quarantine queue', { logGroup: group, quarantined: stats.quarantined });
+  const t = totals.get(group) ?? { recordsRead: 0, alertsSent: 0, unparsedRecords: 0, sendFailures: 0, quarantined: 0, corruptDeliveries: 0, refusedDeliveries: 0 };
   t.recordsRead += stats.recordsRead;
   t.alertsSent += stats.alertsSent;
   t.unparsedRecords += stats.unparsedRecords;
   t.sendFailures += stats.sendFailures;
+  t.quarantined += stats.quarantined;
   if (stats.kind === 'corrupt') t.corruptDeliveries++;
+  if (stats.kind === 'refused') t.refusedDeliveries++;
   totals.set(group, t);
 }
 
@@ -101,7 +115,9 @@ function publish(totals: Map<string, Totals>, deps: SubscriberDeps): void {
     deps.metrics.addMetric(METRICS.alertsSent, MetricUnit.Count, t.alertsSent);
     deps.metrics.addMetric(METRICS.unparsedRecords, MetricUnit.Count, t.unparsedRecords);
     deps.metrics.addMetric(METRICS.sendFailures, MetricUnit.Count, t.sendFailures);
+    deps.metrics.addMetric(METRICS.quarantined, MetricUnit.Count, t.quarantined);
     deps.metrics.addMetric(METRICS.corruptDeliveries, MetricUnit.Count, t.corruptDeliveries);
+    deps.metrics.addMetric(METRICS.refusedDeliveries, MetricUnit.Count, t.refusedDeliveries);
     deps.metrics.publishStoredMetrics();
   }
 }

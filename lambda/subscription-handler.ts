@@ -5,7 +5,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { SqsPublisher } from './adapters/sqs-publisher';
+import { SQS_MAX_BYTES, SqsPublisher } from './adapters/sqs-publisher';
 import { readConfig } from './app/config';
 import { METRIC_NAMESPACE, METRIC_SERVICE } from './app/metric-names';
 import { compileFormat } from './core/log-format';
@@ -23,7 +23,8 @@ const config = (() => {
   }
 })();
 
-const sqs = new SQSClient({ useQueueUrlAsEndpoint: process.env['AWS_ENDPOINT_URL_SQS'] === undefined });
+// Retries live in the publisher (maxAttempts: 1 here), so SendMessageBatch is retried in one layer.
+const sqs = new SQSClient({ useQueueUrlAsEndpoint: process.env['AWS_ENDPOINT_URL_SQS'] === undefined, maxAttempts: 1 });
 
 export const handler = createSubscriber({
   logger,
@@ -31,6 +32,7 @@ export const handler = createSubscriber({
   formats: new Map(config.logGroups.map((g) => [g.name, g.format])),
   defaultFormat: compileFormat(),
   publisher: new SqsPublisher(sqs, { queueUrl: config.queueUrl, fifo: config.fifo, maxBatchBytes: config.maxMessageBytes }),
+  quarantine: new SqsPublisher(sqs, { queueUrl: config.quarantineQueueUrl, fifo: false, maxBatchBytes: SQS_MAX_BYTES }),
   maxMessageBytes: config.maxMessageBytes,
   now: Date.now,
 });

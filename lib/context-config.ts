@@ -9,6 +9,7 @@ export const CONTEXT_KEYS = [
   'logGroups', 'logFormat', 'filterPattern', 'scheduleMinutes', 'functionTimeoutSeconds', 'memoryMiB',
   'alertQueueArn', 'alertQueueKmsKeyArn', 'alarmEmail', 'lookbackMinutes', 'maxEventsPerRun',
   'maxCatchUpHours', 'lagAlarmMinutes', 'flowLogVpcId', 'flowLogTrafficType', 'stackName', 'mode', 'kinesisShards',
+  'reservedConcurrency', 'alertQueueSenderArns',
 ] as const;
 export type ContextKey = (typeof CONTEXT_KEYS)[number];
 
@@ -66,6 +67,13 @@ export function stackPropsFromContext(get: (key: ContextKey) => unknown): Omit<V
   const mode = text('mode');
   if (mode !== undefined && mode !== 'poll' && mode !== 'subscribe') fail('mode', `"${mode}" must be poll or subscribe`);
   const kinesisShards = whole('kinesisShards', 1, 500);
+  const reservedConcurrency = whole('reservedConcurrency', 1, 1000);
+  const senders = text('alertQueueSenderArns')?.split(',').map((a) => a.trim()).filter((a) => a !== '');
+  for (const arn of senders ?? []) {
+    if (!/^arn:aws[\w-]*:(iam::\d{12}:(role|user)\/[\w+=,.@/-]+|sts::\d{12}:assumed-role\/[\w+=,.@-]+\/[\w+=,.@-]+)$/.test(arn)) {
+      fail('alertQueueSenderArns', `"${arn}" is not an IAM role or user ARN (arn:aws:iam::<account>:role/<name>)`);
+    }
+  }
   const stackName = text('stackName') ?? 'VpcFlowAlerts';
   if (!/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(stackName)) fail('stackName', `"${stackName}" is not a CloudFormation stack name`);
   if (logGroups.length === 0 && vpcId === undefined) {
@@ -80,6 +88,8 @@ export function stackPropsFromContext(get: (key: ContextKey) => unknown): Omit<V
       logGroups,
       ...((mode === 'poll' || mode === 'subscribe') && { mode }),
       ...(kinesisShards !== undefined && { kinesisShards }),
+      ...(reservedConcurrency !== undefined && { reservedConcurrency }),
+      ...(senders !== undefined && senders.length > 0 && { alertQueueSenderArns: senders }),
       ...(vpcId !== undefined && { flowLog: { vpcId, ...(trafficType !== undefined && { trafficType: trafficTypes[trafficType] }) } }),
       ...(scheduleMinutes !== undefined && { schedule: Duration.minutes(scheduleMinutes) }),
       ...(timeoutSeconds !== undefined && { functionTimeout: Duration.seconds(timeoutSeconds) }),

@@ -5,7 +5,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { LOG_GROUP_DIMENSION, METRIC_NAMESPACE, METRIC_SERVICE, METRICS } from '../lambda/app/metric-names';
+import { LOG_GROUP_DIMENSION, METRIC_NAMESPACE, METRIC_SERVICE, METRICS, UNTRUSTED_LOG_GROUP } from '../lambda/app/metric-names';
 
 /** What {@link PollerMonitoring} watches. */
 export interface PollerMonitoringProps {
@@ -60,7 +60,7 @@ export class PollerMonitoring extends Construct {
     });
     alarm('FunctionThrottles', props.function.metricThrottles({ period }), {
       ...atLeastOne, ...quietIsFine, evaluationPeriods: 1,
-      alarmDescription: 'Lambda throttled the poller: runs overlapped its reserved concurrency of 1.',
+      alarmDescription: 'Lambda throttled the function: the account\'s concurrency (or the function\'s reservedConcurrency) was exhausted.',
     });
     const polling = props.mode === 'poll';
     props.logGroupNames.forEach((group, index) => {
@@ -89,10 +89,14 @@ export class PollerMonitoring extends Construct {
       });
     });
     if (!polling) {
-      // Corrupt deliveries arrive without a log group of their own.
-      alarm('CorruptDeliveries', poller(METRICS.corruptDeliveries, 'unknown'), {
+      // Corrupt and refused deliveries carry no trusted log group: they share one dimension value.
+      alarm('CorruptDeliveries', poller(METRICS.corruptDeliveries, UNTRUSTED_LOG_GROUP), {
         ...atLeastOne, ...quietIsFine, evaluationPeriods: 1,
         alarmDescription: 'A subscription delivery could not be decoded; it was sent as one unparsed alert carrying its raw data.',
+      });
+      alarm('RefusedDeliveries', poller(METRICS.refusedDeliveries, UNTRUSTED_LOG_GROUP), {
+        ...atLeastOne, ...quietIsFine, evaluationPeriods: 1,
+        alarmDescription: 'A delivery from a log group that is not configured, or from another account, was refused (the WARN log names the claimed group). Someone may be writing to the delivery stream.',
       });
     }
     if (props.iteratorAge) {
@@ -125,7 +129,7 @@ export class PollerMonitoring extends Construct {
     if (polling) {
       this.dashboard.addWidgets(
         perGroup('Records read, alerts sent, duplicates skipped', [METRICS.recordsRead, METRICS.alertsSent, METRICS.duplicatesSkipped]),
-        perGroup('Unparsed records, send failures, poll errors', [METRICS.unparsedRecords, METRICS.sendFailures, METRICS.pollErrors]),
+        perGroup('Unparsed records, send failures, quarantined, poll errors', [METRICS.unparsedRecords, METRICS.sendFailures, METRICS.quarantined, METRICS.pollErrors]),
       );
       this.dashboard.addWidgets(
         perGroup('Lag (seconds behind)', [METRICS.lagSeconds], cloudwatch.Stats.MAXIMUM),
@@ -135,11 +139,12 @@ export class PollerMonitoring extends Construct {
       this.dashboard.addWidgets(
         perGroup('Records delivered, alerts sent', [METRICS.recordsRead, METRICS.alertsSent]),
         new cloudwatch.GraphWidget({
-          title: 'Unparsed records, send failures, corrupt deliveries',
+          title: 'Unparsed records, send failures, quarantined, corrupt and refused deliveries',
           width: 12,
           left: [
-            ...props.logGroupNames.flatMap((group) => [METRICS.unparsedRecords, METRICS.sendFailures].map((name) => poller(name, group).with({ label: `${name} ${group}` }))),
-            poller(METRICS.corruptDeliveries, 'unknown').with({ label: METRICS.corruptDeliveries }),
+            ...props.logGroupNames.flatMap((group) => [METRICS.unparsedRecords, METRICS.sendFailures, METRICS.quarantined].map((name) => poller(name, group).with({ label: `${name} ${group}` }))),
+            poller(METRICS.corruptDeliveries, UNTRUSTED_LOG_GROUP).with({ label: METRICS.corruptDeliveries }),
+            poller(METRICS.refusedDeliveries, UNTRUSTED_LOG_GROUP).with({ label: METRICS.refusedDeliveries }),
           ],
         }),
       );

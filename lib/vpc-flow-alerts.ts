@@ -90,6 +90,20 @@ export interface VpcFlowAlertsProps {
    */
   readonly alertQueueMaxReceiveCount?: number;
   /**
+   * IAM role or user ARNs, besides the function's role, that may send to the alert queue this
+   * construct creates (a test tool, say). Everyone else is denied `sqs:SendMessage` by the queue's
+   * policy, so no one can put forged alerts on it. Ignored with `alertQueueArn`.
+   * @default only the function's role
+   */
+  readonly alertQueueSenderArns?: readonly string[];
+  /**
+   * Reserved concurrency for the function. Overlapping poll runs need none: each log group is
+   * leased to one run at a time. Reserving any takes it from the account's unreserved pool, which
+   * must keep 10; new accounts have only 10 in all, so a reservation there fails the deploy.
+   * @default no reservation
+   */
+  readonly reservedConcurrency?: number;
+  /**
    * The function's timeout; it must be shorter than `schedule`.
    * @default Duration.minutes(4)
    */
@@ -157,6 +171,8 @@ export class VpcFlowAlerts extends Construct {
   public readonly alertDeadLetterQueue?: sqs.Queue;
   /** Invocations that failed (schedule delivery or the function itself) land here. */
   public readonly invocationDeadLetterQueue: sqs.Queue;
+  /** Records the alert queue refused even in minimal form, with the reason and the raw record. */
+  public readonly quarantineQueue: sqs.Queue;
   /** How records reach the function. */
   public readonly mode: AlertsMode;
   /** One checkpoint item per log group (`poll` mode). */
@@ -215,6 +231,7 @@ export class VpcFlowAlerts extends Construct {
       });
     }
     this.invocationDeadLetterQueue = secureQueue(this, 'InvocationDeadLetterQueue');
+    this.quarantineQueue = secureQueue(this, 'QuarantineQueue');
 
     const functionLogGroup = new logs.LogGroup(this, 'FunctionLogs', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
@@ -233,7 +250,20 @@ export class VpcFlowAlerts extends Construct {
       ...(this.flowLog === undefined ? [] : [this.flowLog.logGroup.logGroupArn]),
     ];
     if (polling) role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'ReadFlowLogs', actions: ['logs:FilterLogEvents'], resources: readable }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'SendAlerts', actions: ['sqs:SendMessage'], resources: [this.alertQueue.queueArn] }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'SendAlerts', actions: ['sqs:SendMessage'], resources: [this.alertQueue.queueArn, this.quarantineQueue.queueArn] }));
+    if (this.alertQueue instanceof sqs.Queue) {
+      // Only this function (and the senders named) may put alerts on the queue: no forged alerts.
+      this.alertQueue.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'OnlyVpcFlowAlertsSends',
+          effect: iam.Effect.DENY,
+          principals: [new iam.AnyPrincipal()],
+          actions: ['sqs:SendMessage'],
+          resources: [this.alertQueue.queueArn],
+          conditions: { StringNotEquals: { 'aws:PrincipalArn': [role.roleArn, ...(props.alertQueueSenderArns ?? [])] } },
+        }),
+      );
+    }
     if (queueKey !== undefined) {
       role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'EncryptAlerts', actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [queueKey.keyArn] }));
     }
@@ -241,7 +271,8 @@ export class VpcFlowAlerts extends Construct {
       role.addToPrincipalPolicy(
         new iam.PolicyStatement({
           sid: 'Checkpoint',
-          actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem'],
+          // UpdateItem takes and releases the per-group lease on the checkpoint item.
+          actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem'],
           resources: [checkpointTable.tableArn],
         }),
       );
@@ -258,8 +289,8 @@ export class VpcFlowAlerts extends Construct {
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? CONSTRUCT_DEFAULTS.memorySize,
       timeout,
-      // Polling runs one at a time; push mode scales out with the deliveries.
-      ...(polling && { reservedConcurrentExecutions: 1 }),
+      // Overlapping poll runs are safe without it: each log group is leased to one run at a time.
+      ...(props.reservedConcurrency !== undefined && { reservedConcurrentExecutions: props.reservedConcurrency }),
       role,
       logGroup: functionLogGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
@@ -269,6 +300,7 @@ export class VpcFlowAlerts extends Construct {
           this.logGroups.map((g) => ({ name: g.logGroupName, ...(g.logFormat !== undefined && { logFormat: g.logFormat }), filterPattern: g.filterPattern ?? DEFAULT_FILTER_PATTERN })),
         ),
         [ENV.queueUrl]: this.alertQueue.queueUrl,
+        [ENV.quarantineQueueUrl]: this.quarantineQueue.queueUrl,
         ...(checkpointTable !== undefined && {
           [ENV.checkpointTable]: checkpointTable.tableName,
           [ENV.lookbackMinutes]: String((props.lookback ?? Duration.minutes(DEFAULTS.lookbackMinutes)).toSeconds() / 60),
@@ -308,7 +340,16 @@ export class VpcFlowAlerts extends Construct {
         }),
       });
     } else {
-      this.subscribe(props);
+      if (props.kinesisShards !== undefined) {
+        this.stream = new kinesis.Stream(this, 'DeliveryStream', {
+          shardCount: props.kinesisShards,
+          encryption: kinesis.StreamEncryption.MANAGED,
+          // A week of retention: batches that cannot be sent are retried until the records expire,
+          // and the on-failure destination would only get their shard and sequence numbers.
+          retentionPeriod: Duration.days(7),
+        });
+      }
+      this.subscribe(this.stream);
     }
 
     this.acknowledgeNagFindings(role, schedulerRole, props);
@@ -320,6 +361,7 @@ export class VpcFlowAlerts extends Construct {
       deadLetterQueues: [
         ...(this.alertDeadLetterQueue === undefined ? [] : [{ label: 'alert queue', queue: this.alertDeadLetterQueue }]),
         { label: 'failed invocations', queue: this.invocationDeadLetterQueue },
+        { label: 'quarantine', queue: this.quarantineQueue },
       ],
       lagAlarmThreshold: props.lagAlarmThreshold ?? CONSTRUCT_DEFAULTS.lagAlarmThreshold,
       interval,
@@ -335,20 +377,12 @@ export class VpcFlowAlerts extends Construct {
    * batching, bisect-on-error and partial batch responses, retrying until records expire (7 days);
    * the on-failure destination then records the shard and sequence range it had to give up.
    */
-  private subscribe(props: VpcFlowAlertsProps): void {
+  private subscribe(stream: kinesis.Stream | undefined): void {
     let destination: logs.ILogSubscriptionDestination;
-    if (props.kinesisShards === undefined) {
+    if (stream === undefined) {
       destination = new logDestinations.LambdaDestination(this.function);
     } else {
-      const stream = new kinesis.Stream(this, 'DeliveryStream', {
-        shardCount: props.kinesisShards,
-        encryption: kinesis.StreamEncryption.MANAGED,
-        // A week of retention: batches that cannot be sent are retried until the records expire,
-        // and the on-failure destination would only get their shard and sequence numbers.
-        retentionPeriod: Duration.days(7),
-      });
-      (this as { stream?: kinesis.Stream }).stream = stream;
-      destination = new logDestinations.KinesisDestination(stream);
+      destination = new logDestinations.KinesisDestination(stream, { role: this.subscriptionRole() });
       this.function.addEventSource(
         new eventSources.KinesisEventSource(stream, {
           startingPosition: lambda.StartingPosition.TRIM_HORIZON,
@@ -375,6 +409,25 @@ export class VpcFlowAlerts extends Construct {
           filterName: 'vpc-flow-alerts',
         }),
       );
+    });
+  }
+
+  /**
+   * The role CloudWatch Logs assumes to write to the stream. Its trust policy names this account and
+   * the subscribed log groups (`aws:SourceAccount`, `aws:SourceArn`), so no other account or log
+   * group can make CloudWatch Logs write to the stream through it (the confused-deputy problem).
+   */
+  private subscriptionRole(): iam.Role {
+    const stack = Stack.of(this);
+    const groupArns = this.logGroups.flatMap((g) => {
+      const arn = stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: g.logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+      return [arn, `${arn}:*`];
+    });
+    return new iam.Role(this, 'SubscriptionRole', {
+      assumedBy: new iam.ServicePrincipal('logs.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account }, ArnLike: { 'aws:SourceArn': groupArns } },
+      }),
+      description: 'vpc-flow-alerts: CloudWatch Logs writes the subscribed flow-log groups to the delivery stream',
     });
   }
 
@@ -414,7 +467,7 @@ export class VpcFlowAlerts extends Construct {
         reason: 'X-Ray actions accept no resource-level scoping, so active tracing would add a "*" resource to a role that otherwise names each resource; the poller reports through structured logs and EMF metrics instead.',
       },
     );
-    for (const queue of [this.invocationDeadLetterQueue, this.alertDeadLetterQueue]) {
+    for (const queue of [this.invocationDeadLetterQueue, this.alertDeadLetterQueue, this.quarantineQueue]) {
       if (queue === undefined) continue;
       Validations.of(queue).acknowledge({
         id: 'Serverless::Serverless-SQSRedrivePolicy',
@@ -424,6 +477,10 @@ export class VpcFlowAlerts extends Construct {
     Validations.of(this.invocationDeadLetterQueue).acknowledge({
       id: 'AwsSolutions::AwsSolutions-SQS3',
       reason: 'This queue is a dead-letter queue: the target of the schedule\'s DeadLetterConfig and of the function\'s on-failure destination (not of a redrive policy, which is what the rule looks for).',
+    });
+    Validations.of(this.quarantineQueue).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-SQS3',
+      reason: 'This queue is a dead-letter queue: the function moves here the records the alert queue refused even in minimal form (not through a redrive policy, which is what the rule looks for).',
     });
   }
 }

@@ -10,7 +10,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CloudWatchLogSource } from '../lambda/adapters/cloudwatch-log-source';
 import { DynamoDbCheckpointStore } from '../lambda/adapters/dynamodb-checkpoint-store';
 import { RateLimiter } from '../lambda/adapters/rate-limiter';
-import { SqsPublisher } from '../lambda/adapters/sqs-publisher';
+import { SQS_MAX_BYTES, SqsPublisher } from '../lambda/adapters/sqs-publisher';
 import { ENV, readConfig } from '../lambda/app/config';
 import { METRIC_NAMESPACE, METRIC_SERVICE } from '../lambda/app/metric-names';
 import type { RunSummary } from '../lambda/poller';
@@ -54,16 +54,21 @@ export function pollerEnv(queueUrl: string, table: string, extra: Record<string,
   return {
     [ENV.logGroups]: JSON.stringify([{ name: group }]),
     [ENV.queueUrl]: queueUrl,
+    [ENV.quarantineQueueUrl]: quarantineUrlFor(queueUrl),
     [ENV.checkpointTable]: table,
     [ENV.filterRequestsPerSecond]: '5',
     ...extra,
   };
 }
 
+/** The quarantine queue paired with an alert queue in tests: `<name>-quarantine` (create it with `createQueues`). */
+export function quarantineUrlFor(queueUrl: string): string {
+  return `${queueUrl.replace(/\.fifo$/, '')}-quarantine`;
+}
+
 export interface TestPoller {
-  /** One scheduled invocation with `remainingMs` left before the Lambda timeout. */
-  invoke(remainingMs?: number): Promise<RunSummary>;
-  readonly throttles: Map<string, number>;
+  /** One scheduled invocation with `remainingMs` left before the Lambda timeout; `requestId` names the run. */
+  invoke(remainingMs?: number, requestId?: string): Promise<RunSummary>;
   /** Set to make the next checkpoint write fail as if the connection dropped (after the sends). */
   failNextCheckpointWrite: boolean;
   /** Checkpoint table requests made, by command (`PutItemCommand`, ...). */
@@ -73,7 +78,6 @@ export interface TestPoller {
 /** Builds the poller from `env` with real clients on the local endpoints; backoff sleeps are skipped. */
 export function makePoller(aws: LocalAws, env: Record<string, string>): TestPoller {
   const config = readConfig(env);
-  const throttles = new Map<string, number>();
   const noSleep = async (): Promise<void> => {};
   const logsClient = new CloudWatchLogsClient({ region: REGION, endpoint: aws.logs.endpoint, credentials: TEST_CREDENTIALS, maxAttempts: 1 });
   const dynamoClient = new DynamoDBClient({ region: REGION, endpoint: aws.dynamo.endpoint, credentials: TEST_CREDENTIALS, maxAttempts: 1 });
@@ -90,24 +94,27 @@ export function makePoller(aws: LocalAws, env: Record<string, string>): TestPoll
     },
     { step: 'initialize', name: 'checkpointFaults' },
   );
+  let runs = 0;
   const poller = createPoller({
     config,
     logger: new Logger({ serviceName: METRIC_SERVICE }),
     metrics: new Metrics({ namespace: METRIC_NAMESPACE, serviceName: METRIC_SERVICE }),
-    throttles,
     now: () => aws.clock.ms,
+    // The rate limiter runs on the simulated clock: pacing is asserted by count, not by waiting.
     source: new CloudWatchLogSource(logsClient, {
-      limiter: new RateLimiter(config.filterRequestsPerSecond),
+      limiter: new RateLimiter(config.filterRequestsPerSecond, () => aws.clock.ms, async (ms) => {
+        aws.clock.ms += ms;
+      }),
       sleep: noSleep,
-      onThrottle: (group) => throttles.set(group, (throttles.get(group) ?? 0) + 1),
     }),
     publisher: new SqsPublisher(aws.sqs.client, { queueUrl: config.queueUrl, fifo: config.fifo, maxBatchBytes: config.maxMessageBytes, sleep: noSleep }),
-    checkpoints: new DynamoDbCheckpointStore(dynamoClient, config.checkpointTable, () => aws.clock.ms),
+    quarantine: new SqsPublisher(aws.sqs.client, { queueUrl: config.quarantineQueueUrl, fifo: false, maxBatchBytes: SQS_MAX_BYTES, sleep: noSleep }),
+    checkpoints: new DynamoDbCheckpointStore(dynamoClient, config.checkpointTable, () => aws.clock.ms, noSleep),
   });
   return {
-    throttles,
     checkpointCalls,
-    invoke: (remainingMs = 240_000) => poller({}, { getRemainingTimeInMillis: () => remainingMs }),
+    invoke: (remainingMs = 240_000, requestId = `run-${++runs}`) =>
+      poller({}, { getRemainingTimeInMillis: () => remainingMs, awsRequestId: requestId }),
     get failNextCheckpointWrite() {
       return faults.failNextCheckpointWrite;
     },

@@ -21,6 +21,7 @@ export interface LocalSqs {
   /** The proxy's endpoint: point the poller here. */
   readonly endpoint: string;
   readonly client: SQSClient;
+  /** Creates a queue and, unless it is one, its quarantine queue `<name>-quarantine`; returns the queue's URL. */
   createQueue(name: string): Promise<string>;
   /** Receives and deletes every message now in the queue, as a consumer would. */
   drain(queueUrl: string): Promise<Message[]>;
@@ -50,11 +51,17 @@ export async function startLocalSqs(): Promise<LocalSqs> {
       state.fault = value;
     },
     createQueue: async (name) => {
-      const { QueueUrl } = await client.send(
-        new CreateQueueCommand({ QueueName: name, ...(name.endsWith('.fifo') && { Attributes: { FifoQueue: 'true' } }) }),
-      );
-      if (QueueUrl === undefined) throw new Error(`fauxqs returned no URL for ${name}`);
-      return QueueUrl;
+      // Every alert queue comes with its quarantine queue, as the stack creates them.
+      const names = name.endsWith('-quarantine') ? [name] : [name, `${name.replace(/\.fifo$/, '')}-quarantine`];
+      const urls: string[] = [];
+      for (const queueName of names) {
+        const { QueueUrl } = await client.send(
+          new CreateQueueCommand({ QueueName: queueName, ...(queueName.endsWith('.fifo') && { Attributes: { FifoQueue: 'true' } }) }),
+        );
+        if (QueueUrl === undefined) throw new Error(`fauxqs returned no URL for ${queueName}`);
+        urls.push(QueueUrl);
+      }
+      return urls[0] as string;
     },
     drain: async (queueUrl) => {
       const all: Message[] = [];

@@ -2,7 +2,7 @@
  * Derives the alert contract's JSON Schema and the field table of docs/alert-contract.md from
  * the one field table (lambda/core/flow-fields.ts), so the docs cannot drift from the code.
  */
-import { RECORD_FORMATS } from '../lambda/core/alert';
+import { RECORD_FORMATS, TRUNCATION_REASONS } from '../lambda/core/alert';
 import { FLOW_FIELDS } from '../lambda/core/flow-fields';
 import { SEVERITIES } from '../lambda/core/severity';
 
@@ -16,7 +16,7 @@ const CORE: Record<string, Schema> = {
   source: { const: 'aws_vpc_flow' },
   category: { const: 'network' },
   severity: { enum: [...SEVERITIES] },
-  alert_id: { type: 'string', minLength: 1, maxLength: 128 },
+  alert_id: { type: 'string', pattern: '^[\\x21-\\x7e]{1,128}$' },
   timestamp: { oneOf: [isoTime, { type: 'null' }] },
   action: nullable('string'),
   log_status: nullable('string'),
@@ -49,6 +49,7 @@ const RAW_EVENT: Schema = {
     parse_error: { type: 'string' },
     truncated: { const: true },
     original_bytes: { type: 'integer', minimum: 0 },
+    truncation_reason: { enum: [...TRUNCATION_REASONS] },
   },
 };
 

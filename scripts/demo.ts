@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { ENV } from '../lambda/app/config';
 import type { PollStats } from '../lambda/app/poll-log-group';
 import type { LocalAws } from '../local/local-aws';
-import { makePoller, startLocalAws } from '../local/local-aws';
+import { makePoller, quarantineUrlFor, startLocalAws } from '../local/local-aws';
 import type { SampleEvent } from './make-samples';
 import { CUSTOM_FORMAT, CUSTOM_GROUP, DEFAULT_GROUP, SAMPLE_BASE_SECONDS } from './make-samples';
 
@@ -78,6 +78,7 @@ async function main(): Promise<void> {
     const poller = makePoller(aws, {
       [ENV.logGroups]: JSON.stringify([{ name: DEFAULT_GROUP }, { name: CUSTOM_GROUP, logFormat: CUSTOM_FORMAT }]),
       [ENV.queueUrl]: queueUrl,
+      [ENV.quarantineQueueUrl]: quarantineUrlFor(queueUrl),
       [ENV.checkpointTable]: 'vpc-flow-alerts-checkpoints',
       [ENV.lookbackMinutes]: String(LOOKBACK_MINUTES),
       [ENV.filterRequestsPerSecond]: '5',

@@ -11,17 +11,17 @@ import { backoffDelay, realSleep } from './retry';
 export interface CloudWatchLogSourceOptions {
   /** Shared pacing for every FilterLogEvents call of the account and Region. */
   readonly limiter: RateLimiter;
-  /** Attempts on ThrottlingException before giving up for this run. @default 6 */
+  /** Attempts on throttling and transient faults before giving up for this run. @default 6 */
   readonly maxAttempts?: number;
-  /** Called on every ThrottlingException, for the Throttles metric. */
-  readonly onThrottle?: (logGroup: string) => void;
   readonly sleep?: Sleep;
 }
 
 /**
  * Reads flow-log events with FilterLogEvents, one page a call, paced by a shared limiter and
- * backing off with jitter on throttling. Failures are classified into `LogSourceError` kinds so
- * the poller can name the cause and the fix.
+ * backing off with jitter on throttling and transient faults. This is the only retry layer (build
+ * the client with `maxAttempts: 1`), so every attempt passes the limiter and every throttle is
+ * counted in the page (or the error). Failures are classified into `LogSourceError` kinds so the
+ * poller can name the cause and the fix.
  */
 export class CloudWatchLogSource implements LogSource {
   private readonly maxAttempts: number;
@@ -41,6 +41,7 @@ export class CloudWatchLogSource implements LogSource {
       ...(request.filterPattern !== '' && { filterPattern: request.filterPattern }),
       ...(request.nextToken !== undefined && { nextToken: request.nextToken }),
     });
+    let throttles = 0;
     for (let attempt = 0; ; attempt++) {
       await this.options.limiter.acquire();
       try {
@@ -50,17 +51,15 @@ export class CloudWatchLogSource implements LogSource {
           const mapped = toLogEvent(event);
           if (mapped !== undefined) events.push(mapped);
         }
-        return output.nextToken === undefined ? { events } : { events, nextToken: output.nextToken };
+        return output.nextToken === undefined ? { events, throttles } : { events, nextToken: output.nextToken, throttles };
       } catch (error) {
         const kind = classify(error, request.nextToken !== undefined);
-        if (kind === 'throttled') {
-          this.options.onThrottle?.(request.logGroup);
-          if (attempt + 1 < this.maxAttempts) {
-            await this.sleep(backoffDelay(attempt + 1, 200, 5000));
-            continue;
-          }
+        if (kind === 'throttled') throttles++;
+        if ((kind === 'throttled' || (kind === 'other' && isTransient(error))) && attempt + 1 < this.maxAttempts) {
+          await this.sleep(backoffDelay(attempt + 1, 200, 5000));
+          continue;
         }
-        throw new LogSourceError(describe(kind, request.logGroup, error), kind, { cause: error });
+        throw new LogSourceError(describe(kind, request.logGroup, error), kind, { cause: error, throttles });
       }
     }
   }
@@ -75,6 +74,13 @@ function toLogEvent(event: FilteredLogEvent): LogEvent | undefined {
     ...(event.ingestionTime !== undefined && { ingestionTime: event.ingestionTime }),
     ...(event.logStreamName !== undefined && { logStreamName: event.logStreamName }),
   };
+}
+
+/** A 5xx answer or a network fault: worth another attempt in the same run. */
+function isTransient(error: unknown): boolean {
+  const e = error as { $fault?: unknown; $metadata?: { httpStatusCode?: number }; name?: unknown; code?: unknown };
+  if (e.$fault === 'server' || (e.$metadata?.httpStatusCode ?? 0) >= 500) return true;
+  return ['TimeoutError', 'RequestTimeout', 'ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT'].includes(String(e.name ?? e.code));
 }
 
 function classify(error: unknown, hadToken: boolean): LogSourceFailure {

@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { AttributeValue, DynamoDBClient, WriteRequest } from '@aws-sdk/client-dynamodb';
-import { BatchGetItemCommand, BatchWriteItemCommand, ConditionalCheckFailedException, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { BatchGetItemCommand, BatchWriteItemCommand, ConditionalCheckFailedException, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { Checkpoint, CheckpointStore } from '../app/ports';
 import type { PollPosition } from '../core/poll-window';
 import { SeenSet } from '../core/seen-set';
+import type { Sleep } from './retry';
+import { backoffDelay, realSleep } from './retry';
 
 /** The table's partition key attribute (string). */
 export const CHECKPOINT_KEY = 'pk';
@@ -25,27 +27,76 @@ interface ChunkRef {
   readonly count: number;
 }
 
+/** Rounds of BatchGetItem/BatchWriteItem for keys or items DynamoDB left unprocessed, before giving up. */
+const MAX_BATCH_ROUNDS = 8;
+
+/** A lease this store holds: written back with every save, and a condition of it. */
+interface Lease {
+  readonly owner: string;
+  readonly until: number;
+}
+
 /**
  * Checkpoints in DynamoDB, one item per log group (`checkpoint|<group>`), written with a
- * condition on its revision so two overlapping runs cannot both advance it. A seen-set larger
- * than one item is written first as chunk items under a fresh random id; the checkpoint item,
- * written last, is the commit point that makes them current.
+ * condition on its revision (and on this run's lease) so two overlapping runs cannot both advance
+ * it. A seen-set larger than one item is written first as chunk items under a fresh random id; the
+ * checkpoint item, written last, is the commit point that makes them current.
+ *
+ * Retries: single-item calls use the SDK's standard retry strategy (the one layer for DynamoDB);
+ * the batch loops only resubmit what DynamoDB left unprocessed, with jittered backoff and a cap.
  */
 export class DynamoDbCheckpointStore implements CheckpointStore {
   /** The chunks each group's current checkpoint uses, to delete them once replaced. */
   private readonly loadedChunks = new Map<string, ChunkRef>();
+  private readonly leases = new Map<string, Lease>();
 
   public constructor(
     private readonly client: DynamoDBClient,
     private readonly tableName: string,
     private readonly now: () => number = Date.now,
+    private readonly sleep: Sleep = realSleep,
   ) {}
+
+  public async acquireLease(logGroup: string, owner: string, untilMs: number, nowMs: number): Promise<boolean> {
+    const taken = await this.updateLease(logGroup, 'SET #owner = :owner, #until = :until', 'attribute_not_exists(#until) OR #until < :now OR #owner = :owner', {
+      ':owner': { S: owner }, ':until': { N: String(untilMs) }, ':now': { N: String(nowMs) },
+    });
+    if (taken) this.leases.set(logGroup, { owner, until: untilMs });
+    return taken;
+  }
+
+  public async releaseLease(logGroup: string, owner: string): Promise<void> {
+    this.leases.delete(logGroup);
+    // False when another run took over an expired lease: it is theirs now.
+    await this.updateLease(logGroup, 'REMOVE #owner, #until', '#owner = :owner', { ':owner': { S: owner } });
+  }
+
+  /** A conditional update of the lease attributes; false when the condition failed. */
+  private async updateLease(logGroup: string, update: string, condition: string, values: Record<string, AttributeValue>): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: key(checkpointKey(logGroup)),
+          UpdateExpression: update,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: { '#owner': 'leaseOwner', '#until': 'leaseUntil' },
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
 
   public async load(logGroup: string): Promise<Checkpoint | undefined> {
     const { Item: item } = await this.client.send(
       new GetItemCommand({ TableName: this.tableName, Key: key(checkpointKey(logGroup)), ConsistentRead: true }),
     );
-    if (item === undefined) return undefined;
+    // An item with only a lease on it is a group that has never saved a checkpoint.
+    if (item === undefined || item['revision']?.N === undefined) return undefined;
     const chunks = item['seenChunks']?.N !== undefined && item['seenId']?.S !== undefined
       ? { id: item['seenId'].S, count: Number(item['seenChunks'].N) }
       : undefined;
@@ -76,6 +127,11 @@ export class DynamoDbCheckpointStore implements CheckpointStore {
       watermark: { N: String(position.watermark) },
       updatedAt: { S: new Date(this.now()).toISOString() },
     };
+    const lease = this.leases.get(logGroup);
+    if (lease !== undefined) {
+      item['leaseOwner'] = { S: lease.owner };
+      item['leaseUntil'] = { N: String(lease.until) };
+    }
     if (position.pending !== undefined) {
       item['pendingStart'] = { N: String(position.pending.start) };
       item['pendingEnd'] = { N: String(position.pending.end) };
@@ -90,18 +146,28 @@ export class DynamoDbCheckpointStore implements CheckpointStore {
       item['seenId'] = { S: written.id };
       item['seenChunks'] = { N: String(written.count) };
     }
+    const names: Record<string, string> = { '#revision': 'revision' };
+    const values: Record<string, AttributeValue> = {};
+    let condition = expectedRevision === undefined ? 'attribute_not_exists(#revision)' : '#revision = :expected';
+    if (expectedRevision !== undefined) values[':expected'] = { N: String(expectedRevision) };
+    if (lease !== undefined) {
+      // A run whose lease was taken over (it outlived its invocation) must not write.
+      condition += ' AND #owner = :owner';
+      names['#owner'] = 'leaseOwner';
+      values[':owner'] = { S: lease.owner };
+    }
     try {
       await this.client.send(
         new PutItemCommand({
           TableName: this.tableName,
           Item: item,
-          ...(expectedRevision === undefined
-            ? { ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': CHECKPOINT_KEY } }
-            : { ConditionExpression: '#revision = :expected', ExpressionAttributeNames: { '#revision': 'revision' }, ExpressionAttributeValues: { ':expected': { N: String(expectedRevision) } } }),
+          ConditionExpression: condition,
+          ExpressionAttributeNames: names,
+          ...(Object.keys(values).length > 0 && { ExpressionAttributeValues: values }),
         }),
       );
     } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException || (error as Error).name === 'ConditionalCheckFailedException')) throw error;
+      if (!isConditionFailure(error)) throw error;
       // The SDK retries a PutItem whose answer was lost; the retry then fails its own condition.
       if (!(await this.isCurrentWrite(logGroup, writeId))) {
         if (written !== undefined) await this.deleteChunks(logGroup, written);
@@ -126,6 +192,7 @@ export class DynamoDbCheckpointStore implements CheckpointStore {
   private async readChunks(logGroup: string, chunks: ChunkRef): Promise<Uint8Array | undefined> {
     const parts = new Map<string, Uint8Array>();
     let pending = chunkKeys(logGroup, chunks).map((k) => key(k));
+    let retries = 0;
     while (pending.length > 0) {
       const request = pending.slice(0, 100);
       pending = pending.slice(100);
@@ -137,7 +204,11 @@ export class DynamoDbCheckpointStore implements CheckpointStore {
         const data = found['data']?.B;
         if (id !== undefined && data !== undefined) parts.set(id, data);
       }
-      pending.push(...(output.UnprocessedKeys?.[this.tableName]?.Keys ?? []));
+      const unprocessed = output.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+      if (unprocessed.length > 0) {
+        retries = await this.backOff(retries, unprocessed.length, 'reads');
+        pending.push(...unprocessed);
+      }
     }
     const ordered: Uint8Array[] = [];
     for (const k of chunkKeys(logGroup, chunks)) {
@@ -168,16 +239,31 @@ export class DynamoDbCheckpointStore implements CheckpointStore {
   private async batchWrite(requests: WriteRequest[]): Promise<void> {
     // BatchWriteItem takes 25 requests and 16 MB; one 350 KB chunk a request keeps both.
     let pending = requests;
-    for (let attempt = 0; pending.length > 0; attempt++) {
-      if (attempt > 8) throw new Error(`DynamoDB left ${pending.length} checkpoint chunk writes unprocessed`);
+    let retries = 0;
+    while (pending.length > 0) {
       const batch = pending.slice(0, 25);
       pending = pending.slice(25);
       const output = await this.client.send(
         new BatchWriteItemCommand({ RequestItems: { [this.tableName]: batch } }),
       );
-      pending.push(...(output.UnprocessedItems?.[this.tableName] ?? []));
+      const unprocessed = output.UnprocessedItems?.[this.tableName] ?? [];
+      if (unprocessed.length > 0) {
+        retries = await this.backOff(retries, unprocessed.length, 'writes');
+        pending.push(...unprocessed);
+      }
     }
   }
+
+  /** Waits before resubmitting unprocessed batch requests; throws once MAX_BATCH_ROUNDS is spent. */
+  private async backOff(retries: number, left: number, what: string): Promise<number> {
+    if (retries >= MAX_BATCH_ROUNDS) throw new Error(`DynamoDB left ${left} checkpoint chunk ${what} unprocessed after ${MAX_BATCH_ROUNDS} retries`);
+    await this.sleep(backoffDelay(retries + 1, 50, 2000));
+    return retries + 1;
+  }
+}
+
+function isConditionFailure(error: unknown): boolean {
+  return error instanceof ConditionalCheckFailedException || (error as Error).name === 'ConditionalCheckFailedException';
 }
 
 function checkpointKey(logGroup: string): string {

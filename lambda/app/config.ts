@@ -7,6 +7,8 @@ export const ENV = {
   /** JSON array: `[{"name": "/aws/vpc/flowlogs", "logFormat": "${version} ...", "filterPattern": "?REJECT ?SKIPDATA"}]`. */
   logGroups: 'LOG_GROUPS',
   queueUrl: 'QUEUE_URL',
+  /** Standard queue for records the alert queue refuses even in minimal form. */
+  quarantineQueueUrl: 'QUARANTINE_QUEUE_URL',
   checkpointTable: 'CHECKPOINT_TABLE',
   lookbackMinutes: 'LOOKBACK_MINUTES',
   maxEventsPerRun: 'MAX_EVENTS_PER_RUN',
@@ -41,6 +43,7 @@ export interface PollerConfig {
   readonly logGroups: readonly LogGroupConfig[];
   readonly queueUrl: string;
   readonly fifo: boolean;
+  readonly quarantineQueueUrl: string;
   readonly checkpointTable: string;
   readonly lookbackMs: number;
   readonly maxEventsPerRun: number;
@@ -48,6 +51,8 @@ export interface PollerConfig {
   readonly maxMessageBytes: number;
   readonly filterRequestsPerSecond: number;
 }
+
+const SQS_STANDARD_URL = /^https?:\/\/\S+\/\d{12}\/[\w-]{1,80}$/;
 
 /** CloudWatch Logs group names: 1-512 characters of `a-zA-Z0-9_-/.#`. */
 export const LOG_GROUP_NAME = /^[\w\-/.#]{1,512}$/;
@@ -70,6 +75,10 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>, mo
   const queueUrl = env[ENV.queueUrl]?.trim() ?? '';
   if (!/^https?:\/\/\S+\/\d{12}\/[\w-]{1,80}(\.fifo)?$/.test(queueUrl)) {
     fail(ENV.queueUrl, `"${queueUrl}" is not an SQS queue URL; set it to the alert queue's URL (https://sqs.<region>.amazonaws.com/<account>/<name>)`);
+  }
+  const quarantineQueueUrl = env[ENV.quarantineQueueUrl]?.trim() ?? '';
+  if (!SQS_STANDARD_URL.test(quarantineQueueUrl)) {
+    fail(ENV.quarantineQueueUrl, `"${quarantineQueueUrl}" is not a standard SQS queue URL; set it to the quarantine queue's URL (https://sqs.<region>.amazonaws.com/<account>/<name>)`);
   }
   const checkpointTable = env[ENV.checkpointTable]?.trim() ?? '';
   // Push mode keeps no checkpoint: CloudWatch Logs tracks delivery itself.
@@ -102,6 +111,7 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>, mo
     logGroups,
     queueUrl,
     fifo: queueUrl.endsWith('.fifo'),
+    quarantineQueueUrl,
     checkpointTable,
     lookbackMs: lookbackMinutes * 60_000,
     maxEventsPerRun,

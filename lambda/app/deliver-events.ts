@@ -1,12 +1,18 @@
 import { createHash } from 'node:crypto';
 import type { Alert } from '../core/alert';
 import type { CompiledFormat } from '../core/log-format';
-import { toMessageBody } from '../core/message-body';
+import { minimalBody, toMessageBody } from '../core/message-body';
 import { messageToAlert, normalize } from '../core/normalize';
+import { toQuarantineBody } from '../core/quarantine-body';
 import type { AlertPublisher, LogEvent, OutboundMessage } from './ports';
 
 /** Room left in a message for its attributes, which SQS counts toward the size limit. */
 const ATTRIBUTE_RESERVE_BYTES = 1024;
+/**
+ * Events normalized and sent at a time: alerts and bodies of one chunk are in memory at once,
+ * whatever the size of the page or delivery.
+ */
+export const DELIVERY_CHUNK_EVENTS = 2500;
 
 /** Where events come from and how to read them. */
 export interface EventSource {
@@ -14,65 +20,154 @@ export interface EventSource {
   readonly format: CompiledFormat;
 }
 
-/** What delivering a set of events did, event by event. */
-export interface DeliveryResult {
-  /** Events whose alert the queue accepted. */
-  readonly sent: ReadonlyArray<{ readonly event: LogEvent; readonly alert: Alert }>;
-  /** Header lines: no flow, nothing to send. */
-  readonly headers: readonly LogEvent[];
-  /** Events whose alert still failed after the publisher's retries. */
-  readonly failed: ReadonlyArray<{ readonly event: LogEvent; readonly reason: string }>;
+/** Where alerts go. */
+export interface DeliveryOutlets {
+  readonly publisher: AlertPublisher;
+  /** Receives records the alert queue refused even in minimal form; without it they are reported as failed. */
+  readonly quarantine?: AlertPublisher;
+  readonly maxMessageBytes: number;
 }
 
+/** An event that could not be delivered; `permanent` when retrying it as it is cannot help. */
+export interface FailedEvent {
+  readonly event: LogEvent;
+  readonly reason: string;
+  readonly permanent: boolean;
+}
+
+/** What delivering a set of events did, event by event. */
+export interface DeliveryResult {
+  /** Events whose alert the queue accepted (in full, or in minimal form after a refusal). */
+  readonly sent: Array<{ readonly event: LogEvent; readonly alert: Alert }>;
+  /** Header lines: no flow, nothing to send. */
+  readonly headers: LogEvent[];
+  /** Events the alert queue refused in both forms, now in the quarantine queue. */
+  readonly quarantined: Array<{ readonly event: LogEvent; readonly alertId: string; readonly reason: string }>;
+  /** Events whose alert the queue refused in full and took in minimal form. */
+  downgraded: number;
+  /** Events not delivered anywhere: transient faults after retries (and refusals with no quarantine). */
+  readonly failed: FailedEvent[];
+}
+
+type InputEvent = LogEvent & { readonly unparsedReason?: string };
+
 /**
- * The one path from log events to queue messages, shared by the poller and the subscription
- * handler: normalize each event, serialize it within the size limit, publish with the filtering
- * attributes (and FIFO ids), and report per event what was sent and what failed.
+ * The one path from log events to queue messages, shared by every entry point: normalize each event,
+ * serialize it within the size limit, publish with the filtering attributes (and FIFO ids), and
+ * report per event what happened. A message the queue refuses for its contents is sent once more in
+ * minimal form; refused again, it goes to the quarantine queue. So no record can block the others.
  */
-export async function deliverEvents(
-  source: EventSource,
-  events: ReadonlyArray<LogEvent & { readonly unparsedReason?: string }>,
-  publisher: AlertPublisher,
-  maxMessageBytes: number,
-): Promise<DeliveryResult> {
+export async function deliverEvents(source: EventSource, events: readonly InputEvent[], outlets: DeliveryOutlets): Promise<DeliveryResult> {
+  const result: DeliveryResult = { sent: [], headers: [], quarantined: [], downgraded: 0, failed: [] };
+  for (let start = 0; start < events.length; start += DELIVERY_CHUNK_EVENTS) {
+    await deliverChunk(source, events.slice(start, start + DELIVERY_CHUNK_EVENTS), outlets, result);
+  }
+  return result;
+}
+
+interface Prepared {
+  readonly event: LogEvent;
+  readonly alert: Alert;
+  readonly message: OutboundMessage;
+}
+
+async function deliverChunk(source: EventSource, events: readonly InputEvent[], outlets: DeliveryOutlets, result: DeliveryResult): Promise<void> {
+  const byId = new Map<string, Prepared>();
   const messages: OutboundMessage[] = [];
-  const byId = new Map<string, { event: LogEvent; alert: Alert }>();
-  const headers: LogEvent[] = [];
   for (const event of events) {
-    const meta = {
-      logGroup: source.logGroup,
-      eventId: event.eventId,
-      timestamp: event.timestamp,
-      ...(event.ingestionTime !== undefined && { ingestionTime: event.ingestionTime }),
-      ...(event.logStreamName !== undefined && { logStream: event.logStreamName }),
-    };
-    // A caller that already knows why a message cannot be read (a corrupt delivery) says so.
-    const alert =
-      event.unparsedReason === undefined
-        ? messageToAlert(event.message, source.format, meta)
-        : normalize(event.message, { kind: 'unparsed', reason: event.unparsedReason }, meta);
+    const alert = toAlert(source, event);
     if (alert === null) {
-      headers.push(event);
+      result.headers.push(event);
       continue;
     }
-    const id = String(messages.length);
-    byId.set(id, { event, alert });
-    messages.push({
-      id,
-      body: toMessageBody(alert, maxMessageBytes - ATTRIBUTE_RESERVE_BYTES),
-      attributes: { severity: alert.severity, source: alert.source, record_format: alert.raw_event.record_format },
-      groupId: fifoGroupId(alert.cloud_resource ?? source.logGroup),
-      deduplicationId: alert.alert_id,
-    });
+    const message = outbound(String(messages.length), alert, toMessageBody(alert, outlets.maxMessageBytes - ATTRIBUTE_RESERVE_BYTES), source);
+    byId.set(message.id, { event, alert, message });
+    messages.push(message);
   }
-  if (messages.length === 0) return { sent: [], headers, failed: [] };
-  const result = await publisher.publish(messages);
-  const sent = result.sent.flatMap((id) => byId.get(id) ?? []);
-  const failed = result.failed.flatMap(({ id, reason }) => {
+  if (messages.length === 0) return;
+
+  const first = await outlets.publisher.publish(messages);
+  for (const id of first.sent) push(result.sent, byId.get(id));
+  const refused: Array<Prepared & { readonly reason: string }> = [];
+  for (const failure of first.failed) {
+    const entry = byId.get(failure.id);
+    if (entry === undefined) continue;
+    if (failure.permanent) refused.push({ ...entry, reason: failure.reason });
+    else result.failed.push({ event: entry.event, reason: failure.reason, permanent: false });
+  }
+  if (refused.length === 0) return;
+
+  // Refused for its contents: the minimal form (ASCII, small) is what SQS cannot refuse for that.
+  const second = await outlets.publisher.publish(refused.map((r) => ({ ...r.message, body: minimalBody(r.alert, 'refused_by_queue') })));
+  const refusedById = new Map(refused.map((r) => [r.message.id, r]));
+  for (const id of second.sent) {
+    push(result.sent, refusedById.get(id));
+    result.downgraded++;
+  }
+  const toQuarantine: Array<Prepared & { readonly reason: string }> = [];
+  for (const failure of second.failed) {
+    const entry = refusedById.get(failure.id);
+    if (entry === undefined) continue;
+    const reason = `${entry.reason}; minimal form: ${failure.reason}`;
+    if (failure.permanent) toQuarantine.push({ ...entry, reason });
+    else result.failed.push({ event: entry.event, reason, permanent: false });
+  }
+  if (toQuarantine.length > 0) await quarantine(source, toQuarantine, outlets, result);
+}
+
+async function quarantine(source: EventSource, entries: ReadonlyArray<Prepared & { readonly reason: string }>, outlets: DeliveryOutlets, result: DeliveryResult): Promise<void> {
+  if (outlets.quarantine === undefined) {
+    for (const entry of entries) result.failed.push({ event: entry.event, reason: entry.reason, permanent: true });
+    return;
+  }
+  const byId = new Map(entries.map((e) => [e.message.id, e]));
+  const stored = await outlets.quarantine.publish(
+    entries.map((e) => ({
+      ...e.message,
+      body: toQuarantineBody(e.alert.alert_id, e.reason, e.event.message, metaOf(source, e.event)),
+      attributes: { kind: 'quarantined' },
+    })),
+  );
+  for (const id of stored.sent) {
     const entry = byId.get(id);
-    return entry === undefined ? [] : [{ event: entry.event, reason }];
-  });
-  return { sent, headers, failed };
+    if (entry !== undefined) result.quarantined.push({ event: entry.event, alertId: entry.alert.alert_id, reason: entry.reason });
+  }
+  for (const failure of stored.failed) {
+    const entry = byId.get(failure.id);
+    if (entry !== undefined) result.failed.push({ event: entry.event, reason: `${entry.reason}; quarantine: ${failure.reason}`, permanent: false });
+  }
+}
+
+function toAlert(source: EventSource, event: InputEvent): Alert | null {
+  const meta = metaOf(source, event);
+  // A caller that already knows why a message cannot be read (a corrupt delivery) says so.
+  return event.unparsedReason === undefined
+    ? messageToAlert(event.message, source.format, meta)
+    : normalize(event.message, { kind: 'unparsed', reason: event.unparsedReason }, meta);
+}
+
+function metaOf(source: EventSource, event: LogEvent) {
+  return {
+    logGroup: source.logGroup,
+    eventId: event.eventId,
+    timestamp: event.timestamp,
+    ...(event.ingestionTime !== undefined && { ingestionTime: event.ingestionTime }),
+    ...(event.logStreamName !== undefined && { logStream: event.logStreamName }),
+  };
+}
+
+function outbound(id: string, alert: Alert, body: string, source: EventSource): OutboundMessage {
+  return {
+    id,
+    body,
+    attributes: { severity: alert.severity, source: alert.source, record_format: alert.raw_event.record_format },
+    groupId: fifoGroupId(alert.cloud_resource ?? source.logGroup),
+    deduplicationId: alert.alert_id,
+  };
+}
+
+function push(target: Array<{ event: LogEvent; alert: Alert }>, entry: Prepared | undefined): void {
+  if (entry !== undefined) target.push({ event: entry.event, alert: entry.alert });
 }
 
 /**

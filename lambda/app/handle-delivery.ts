@@ -1,16 +1,20 @@
 import { createHash } from 'node:crypto';
 import type { CompiledFormat } from '../core/log-format';
 import { CorruptPayload, decodeSubscriptionPayload } from '../core/subscription-payload';
+import type { DeliveryResult } from './deliver-events';
 import { deliverEvents } from './deliver-events';
+import { UNTRUSTED_LOG_GROUP } from './metric-names';
 import type { AlertPublisher, LogEvent } from './ports';
 
 /** What the subscription handler needs. */
 export interface DeliveryDeps {
-  /** Layouts of the subscribed log groups by name. */
+  /** Layouts of the subscribed log groups by name: deliveries from any other group are refused. */
   readonly formats: ReadonlyMap<string, CompiledFormat>;
-  /** Layout for a group not in `formats` (a subscription added by hand). */
+  /** Layout used to report a corrupt delivery, which names no group. */
   readonly defaultFormat: CompiledFormat;
   readonly publisher: AlertPublisher;
+  /** The quarantine queue's publisher. */
+  readonly quarantine: AlertPublisher;
   readonly maxMessageBytes: number;
   /** Current time, epoch ms: the event time of a corrupt delivery, which has none of its own. */
   readonly now: () => number;
@@ -18,54 +22,66 @@ export interface DeliveryDeps {
 
 /** The outcome of one delivery, for logs and metrics. */
 export interface DeliveryStats {
-  readonly kind: 'data' | 'control' | 'corrupt';
+  readonly kind: 'data' | 'control' | 'corrupt' | 'refused';
+  /** The configured group (absent for corrupt and refused deliveries, whose names are not trusted). */
   readonly logGroup?: string;
   readonly recordsRead: number;
   readonly alertsSent: number;
   readonly headersSkipped: number;
   readonly unparsedRecords: number;
   readonly sendFailures: number;
+  readonly quarantined: number;
   readonly bySeverity: Readonly<Record<string, number>>;
-  /** Why a corrupt delivery could not be decoded. */
+  /** Why a corrupt delivery could not be decoded, or why a delivery was refused. */
   readonly reason?: string;
-  /** True when the group was not configured and the default layout was used. */
-  readonly unknownGroup?: boolean;
+  /** A refused delivery's claimed group (for a log line, never a metric dimension). */
+  readonly claimedGroup?: string;
 }
 
 /**
- * Handles one CloudWatch Logs subscription delivery (base64 gzip JSON): DATA_MESSAGE records go
- * through the same path as polled ones; a CONTROL_MESSAGE is acknowledged; a delivery that cannot
- * be decoded is sent as one unparsed alert carrying its raw data, so a poisoned record is seen and
- * never blocks a shard. `id` identifies the delivery (a Kinesis sequence number) for the alert id.
+ * Handles one CloudWatch Logs subscription delivery (base64 gzip JSON). DATA_MESSAGE records from a
+ * configured group of this account go through the same path as polled ones; a CONTROL_MESSAGE is
+ * acknowledged; a delivery from any other group or account is refused (counted, nothing sent); a
+ * delivery that cannot be decoded, or exceeds what CloudWatch Logs sends, is sent as one unparsed
+ * alert carrying its raw data, so a poisoned record is seen and never blocks a shard. `id`
+ * identifies the delivery (a Kinesis sequence number) for the alert id. `account` is this
+ * function's account; deliveries owned by another one are refused.
  */
-export async function handleDelivery(data: string, deps: DeliveryDeps, id?: string): Promise<DeliveryStats> {
+export async function handleDelivery(data: string, deps: DeliveryDeps, account: string | undefined, id?: string): Promise<DeliveryStats> {
+  const outlets = { publisher: deps.publisher, quarantine: deps.quarantine, maxMessageBytes: deps.maxMessageBytes };
   const payload = decodeSubscriptionPayload(data);
   if (payload instanceof CorruptPayload) {
     const eventId = `delivery:${id ?? createHash('sha256').update(data).digest('hex').slice(0, 32)}`;
     const event = { eventId, timestamp: deps.now(), message: data, unparsedReason: `corrupt subscription delivery: ${payload.reason}` };
-    const result = await deliverEvents({ logGroup: 'unknown', format: deps.defaultFormat }, [event], deps.publisher, deps.maxMessageBytes);
-    return {
-      kind: 'corrupt', reason: payload.reason, recordsRead: 1, alertsSent: result.sent.length, headersSkipped: 0,
-      unparsedRecords: result.sent.length, sendFailures: result.failed.length, bySeverity: result.sent.length > 0 ? { low: result.sent.length } : {},
-    };
+    const result = await deliverEvents({ logGroup: UNTRUSTED_LOG_GROUP, format: deps.defaultFormat }, [event], outlets);
+    return { ...counts(result, 1), kind: 'corrupt', reason: payload.reason };
   }
-  if (payload.messageType === 'CONTROL_MESSAGE') {
-    return { kind: 'control', recordsRead: 0, alertsSent: 0, headersSkipped: 0, unparsedRecords: 0, sendFailures: 0, bySeverity: {} };
-  }
+  if (payload.messageType === 'CONTROL_MESSAGE') return { ...counts(undefined, 0), kind: 'control' };
   const format = deps.formats.get(payload.logGroup);
+  const foreign = account !== undefined && payload.owner !== account;
+  if (format === undefined || foreign) {
+    const reason = foreign ? `owner account ${payload.owner.slice(0, 32)} is not this account` : 'log group is not configured';
+    return { ...counts(undefined, payload.logEvents.length), kind: 'refused', reason, claimedGroup: payload.logGroup.slice(0, 512) };
+  }
   const events: LogEvent[] = payload.logEvents.map((e) => ({ eventId: e.id, timestamp: e.timestamp, message: e.message, logStreamName: payload.logStream }));
-  const result = await deliverEvents({ logGroup: payload.logGroup, format: format ?? deps.defaultFormat }, events, deps.publisher, deps.maxMessageBytes);
+  const result = await deliverEvents({ logGroup: payload.logGroup, format }, events, outlets);
+  return { ...counts(result, events.length), kind: 'data', logGroup: payload.logGroup };
+}
+
+function counts(result: DeliveryResult | undefined, recordsRead: number): Omit<DeliveryStats, 'kind'> {
   const bySeverity: Record<string, number> = {};
-  for (const { alert } of result.sent) bySeverity[alert.severity] = (bySeverity[alert.severity] ?? 0) + 1;
+  let unparsed = 0;
+  for (const { alert } of result?.sent ?? []) {
+    bySeverity[alert.severity] = (bySeverity[alert.severity] ?? 0) + 1;
+    if (alert.raw_event.record_format === 'unparsed') unparsed++;
+  }
   return {
-    kind: 'data',
-    logGroup: payload.logGroup,
-    recordsRead: events.length,
-    alertsSent: result.sent.length,
-    headersSkipped: result.headers.length,
-    unparsedRecords: result.sent.filter((s) => s.alert.raw_event.record_format === 'unparsed').length,
-    sendFailures: result.failed.length,
+    recordsRead,
+    alertsSent: result?.sent.length ?? 0,
+    headersSkipped: result?.headers.length ?? 0,
+    unparsedRecords: unparsed,
+    sendFailures: result?.failed.length ?? 0,
+    quarantined: result?.quarantined.length ?? 0,
     bySeverity,
-    ...(format === undefined && { unknownGroup: true }),
   };
 }

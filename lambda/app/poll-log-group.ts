@@ -20,16 +20,22 @@ export interface LogGroupTarget {
 export interface PollDeps {
   readonly source: LogSource;
   readonly publisher: AlertPublisher;
+  /** Where records the alert queue refuses in every form go (see deliverEvents). */
+  readonly quarantine?: AlertPublisher;
   readonly checkpoints: CheckpointStore;
   readonly settings: WindowSettings & { readonly maxMessageBytes: number };
   /** Current time, epoch ms. */
   readonly now: () => number;
   /** True once the run must stop reading to leave time for its checkpoint. */
   readonly outOfTime: () => boolean;
+  /** Identifies this run as the holder of each group's lease (the Lambda request id). */
+  readonly runId: string;
+  /** When a lease taken now must expire, epoch ms: the end of this invocation. */
+  readonly leaseUntil: () => number;
 }
 
 /** Why a group's poll ended. */
-export type PollEnd = 'caught-up' | 'capped' | 'out-of-time' | 'send-failed' | 'poll-error' | 'conflict';
+export type PollEnd = 'caught-up' | 'capped' | 'out-of-time' | 'send-failed' | 'poll-error' | 'conflict' | 'leased';
 
 /** Per-group outcome; the handler turns it into logs and metrics. */
 export interface PollStats {
@@ -41,6 +47,12 @@ export interface PollStats {
   headersSkipped: number;
   unparsedRecords: number;
   sendFailures: number;
+  /** Records the alert queue refused in every form, kept in the quarantine queue; the checkpoint moved on. */
+  quarantined: number;
+  /** Alerts the queue refused in full and took in minimal form. */
+  downgraded: number;
+  /** ThrottlingExceptions met (each waited out with backoff, or the reason the poll stopped). */
+  throttles: number;
   pagesRead: number;
   /** now − watermark after the run, seconds; absent when the run failed before knowing it. */
   lagSeconds?: number;
@@ -60,7 +72,14 @@ export interface PollStats {
  */
 export async function pollLogGroup(target: LogGroupTarget, deps: PollDeps, budget: number): Promise<PollStats> {
   const stats = emptyStats(target.name);
+  let leased = false;
   try {
+    // One run at a time per group: a second, overlapping run skips the group instead of resending it.
+    leased = await deps.checkpoints.acquireLease(target.name, deps.runId, deps.leaseUntil(), deps.now());
+    if (!leased) {
+      stats.end = 'leased';
+      return stats;
+    }
     return await poll(target, deps, budget, stats);
   } catch (error) {
     // A failure outside the log source (the checkpoint table, an SDK fault) stops this group only:
@@ -68,6 +87,8 @@ export async function pollLogGroup(target: LogGroupTarget, deps: PollDeps, budge
     stats.end = 'poll-error';
     stats.error = { kind: 'internal', message: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
     return stats;
+  } finally {
+    if (leased) await deps.checkpoints.releaseLease(target.name, deps.runId).catch(() => undefined);
   }
 }
 
@@ -112,6 +133,7 @@ async function poll(target: LogGroupTarget, deps: PollDeps, budget: number, stat
           ...(token !== undefined && { nextToken: token }),
         });
       } catch (error) {
+        if (error instanceof LogSourceError) stats.throttles += error.throttles;
         if (error instanceof LogSourceError && error.kind === 'invalid-token' && token !== undefined) {
           // An expired continuation: read the window again; the seen-set drops what was sent.
           token = undefined;
@@ -121,6 +143,7 @@ async function poll(target: LogGroupTarget, deps: PollDeps, budget: number, stat
         return finish('poll-error');
       }
       stats.pagesRead++;
+      stats.throttles += page.throttles;
       stats.recordsRead += page.events.length;
 
       const fresh = await publishPage(target, page.events, seen, deps, stats);
@@ -151,7 +174,7 @@ async function poll(target: LogGroupTarget, deps: PollDeps, budget: number, stat
 export function emptyStats(logGroup: string): PollStats {
   return {
     logGroup, end: 'caught-up', recordsRead: 0, alertsSent: 0, duplicatesSkipped: 0,
-    headersSkipped: 0, unparsedRecords: 0, sendFailures: 0, pagesRead: 0, gaps: [], bySeverity: {},
+    headersSkipped: 0, unparsedRecords: 0, sendFailures: 0, quarantined: 0, downgraded: 0, throttles: 0, pagesRead: 0, gaps: [], bySeverity: {},
   };
 }
 
@@ -165,8 +188,16 @@ async function publishPage(
 ): Promise<{ failed: number }> {
   const fresh = events.filter((event) => !seen.has(event.eventId));
   stats.duplicatesSkipped += events.length - fresh.length;
-  const result = await deliverEvents({ logGroup: target.name, format: target.format }, fresh, deps.publisher, deps.settings.maxMessageBytes);
+  const result = await deliverEvents({ logGroup: target.name, format: target.format }, fresh, {
+    publisher: deps.publisher,
+    maxMessageBytes: deps.settings.maxMessageBytes,
+    ...(deps.quarantine !== undefined && { quarantine: deps.quarantine }),
+  });
+  // Headers hold no flow; quarantined records are kept elsewhere: neither is read again.
   for (const header of result.headers) seen.add(header.eventId, header.timestamp);
+  for (const { event } of result.quarantined) seen.add(event.eventId, event.timestamp);
+  stats.quarantined += result.quarantined.length;
+  stats.downgraded += result.downgraded;
   stats.headersSkipped += result.headers.length;
   for (const { event, alert } of result.sent) {
     seen.add(event.eventId, event.timestamp);

@@ -26,6 +26,8 @@ export interface PageRequest {
 export interface LogPage {
   readonly events: readonly LogEvent[];
   readonly nextToken?: string;
+  /** Throttling answers met (and waited out) while reading this page. */
+  readonly throttles: number;
 }
 
 /** Reads flow-log events. Throws `LogSourceError` for failures the poller reports. */
@@ -43,13 +45,25 @@ export interface OutboundMessage {
   readonly deduplicationId: string;
 }
 
+/** A message the queue did not take. */
+export interface PublishFailure {
+  readonly id: string;
+  readonly reason: string;
+  /**
+   * True when the queue refused the message itself (`SenderFault`: invalid contents, too long): it
+   * fails the same way every time, so it must not be retried as it is. False for transient faults
+   * (throttling, 5xx, network), which are worth retrying later.
+   */
+  readonly permanent: boolean;
+}
+
 /** What happened to each message of a publish call. */
 export interface PublishResult {
   readonly sent: readonly string[];
-  readonly failed: ReadonlyArray<{ readonly id: string; readonly reason: string }>;
+  readonly failed: readonly PublishFailure[];
 }
 
-/** Sends alerts to the queue; retries what it can and reports per message what still failed. */
+/** Sends messages to a queue; retries what it can and reports per message what still failed. */
 export interface AlertPublisher {
   publish(messages: readonly OutboundMessage[]): Promise<PublishResult>;
 }
@@ -61,8 +75,16 @@ export interface Checkpoint {
   readonly seen: SeenSet;
 }
 
-/** Loads and conditionally saves checkpoints. */
+/** Loads and conditionally saves checkpoints, and hands out one lease per log group. */
 export interface CheckpointStore {
+  /**
+   * Takes the group's lease for `owner` until `untilMs` (epoch ms) unless another owner holds one
+   * that is still live at `nowMs`. Returns false when another run holds it. While held, `save`
+   * writes only if the lease is still this owner's.
+   */
+  acquireLease(logGroup: string, owner: string, untilMs: number, nowMs: number): Promise<boolean>;
+  /** Gives the lease back (best effort: an unreleased lease expires by itself). */
+  releaseLease(logGroup: string, owner: string): Promise<void>;
   load(logGroup: string): Promise<Checkpoint | undefined>;
   /**
    * Saves `position` and `seen` as revision `expectedRevision + 1` (or 1 when there was none),
@@ -70,3 +92,4 @@ export interface CheckpointStore {
    */
   save(logGroup: string, expectedRevision: number | undefined, position: PollPosition, seen: SeenSet): Promise<boolean>;
 }
+

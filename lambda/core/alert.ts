@@ -19,17 +19,31 @@ export interface RawEvent {
   ingestion_time?: string;
   /** Why the message could not be parsed (`record_format: unparsed` only). */
   parse_error?: string;
-  /** Set when `message` was cut to fit the queue's message size; `original_bytes` is its full UTF-8 size. */
+  /** Set when the alert was cut to fit the queue; `original_bytes` is the raw message's full UTF-8 size. */
   truncated?: true;
   original_bytes?: number;
+  /** Why it was cut (see {@link TRUNCATION_REASONS}); present exactly when `truncated` is. */
+  truncation_reason?: TruncationReason;
 }
+
+/**
+ * Why an alert was cut, mildest first: `message_too_large` only `raw_event.message` (and `extra`)
+ * was cut; `fields_too_large` other text fields were cut too; `extra_unserializable` `extra` could
+ * not be serialized (too deep) and was dropped; `minimal` only the flow fields that fit were kept;
+ * `refused_by_queue` the queue refused the full alert, and this minimal form was sent instead.
+ */
+export const TRUNCATION_REASONS = ['message_too_large', 'fields_too_large', 'extra_unserializable', 'minimal', 'refused_by_queue'] as const;
+export type TruncationReason = (typeof TRUNCATION_REASONS)[number];
 
 /** Properties every alert carries, `null` when the record does not say. */
 export interface AlertCore {
   source: 'aws_vpc_flow';
   category: 'network';
   severity: Severity;
-  /** Stable id: the CloudWatch Logs event id when known, else a hash of where and what the message is. */
+  /**
+   * Stable id, 1-128 printable ASCII characters (a valid FIFO deduplication id): the CloudWatch Logs
+   * event id when it is one, `sha256:` + a hash of an odd event id, or of where and what the message is.
+   */
   alert_id: string;
   /** Flow start (ISO-8601); the event time when the record has no start. */
   timestamp: string | null;

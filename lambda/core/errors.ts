@@ -39,11 +39,15 @@ export type LogSourceFailure = 'not-found' | 'access-denied' | 'throttled' | 'in
 
 /** A FilterLogEvents failure, classified. */
 export class LogSourceError extends VpcFlowAlertsError {
+  /** Throttling answers met before the failure (each one counts in the Throttles metric). */
+  public readonly throttles: number;
+
   public constructor(
     message: string,
     public readonly kind: LogSourceFailure,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; throttles?: number },
   ) {
     super(message, options);
+    this.throttles = options?.throttles ?? 0;
   }
 }

@@ -3,17 +3,22 @@
  * writes it, without allocating a Date: every alert needs up to three of these, and
  * `toISOString` was the largest cost of normalizing a record.
  */
-const MAX_DATE_MS = 8.64e15;
-const FAST_MAX_MS = 253_402_300_800_000; // 10000-01-01: beyond it ISO needs a 6-digit year.
+/** 10000-01-01T00:00:00.000Z: from here on ISO-8601 needs a 6-digit year, which RFC 3339 consumers reject. */
+const END_MS = 253_402_300_800_000;
+/** 0000-01-01T00:00:00.000Z: before it the year is negative. */
+const START_MS = -62_167_219_200_000;
 const MS_PER_DAY = 86_400_000;
 
 const pad2 = (n: number): string => (n < 10 ? `0${n}` : `${n}`);
 const pad3 = (n: number): string => (n < 10 ? `00${n}` : n < 100 ? `0${n}` : `${n}`);
 
-/** ISO-8601 for an epoch-milliseconds value, or `null` when it is absent or outside the Date range. */
+/**
+ * ISO-8601 for an epoch-milliseconds value, or `null` when it is absent or outside the years
+ * 0000-9999 (the contract's 4-digit-year format; a hostile record can carry any number).
+ */
 export function isoFromMillis(ms: number | null | undefined): string | null {
-  if (ms === null || ms === undefined || !Number.isFinite(ms) || Math.abs(ms) > MAX_DATE_MS) return null;
-  if (ms < 0 || ms >= FAST_MAX_MS || !Number.isInteger(ms)) return new Date(ms).toISOString();
+  if (ms === null || ms === undefined || !Number.isFinite(ms) || ms < START_MS || ms >= END_MS) return null;
+  if (ms < 0 || !Number.isInteger(ms)) return new Date(ms).toISOString();
   const days = Math.floor(ms / MS_PER_DAY);
   let rest = ms - days * MS_PER_DAY;
   const hours = Math.floor(rest / 3_600_000);

@@ -76,8 +76,9 @@ function compileFields(fields: readonly FlowFieldSpec[]): CompiledFormat {
 
   const parseLine = (line: string): FlowRecord | LineMismatch => {
     let tokens = line.split(' ');
-    // Fast path is one split; runs of spaces, tabs and edge whitespace take the slow path.
-    if (tokens.length !== count || tokens.includes('')) {
+    // Fast path is one split; runs of spaces, tabs and edge whitespace take the slow path, so a
+    // tab separates fields on both paths (never hides inside one).
+    if (tokens.length !== count || tokens.includes('') || line.includes('\t')) {
       const trimmed = line.trim();
       tokens = trimmed === '' ? [] : trimmed.split(/[ \t]+/);
       if (tokens.length !== count) {

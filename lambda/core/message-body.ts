@@ -1,36 +1,134 @@
-import type { Alert } from './alert';
+import { createHash } from 'node:crypto';
+import type { Alert, AlertCore, RawEvent, TruncationReason } from './alert';
 
-/** SQS's largest message and batch (1 MiB); a queue's own MaximumMessageSize may be lower. */
-export const SQS_MAX_BYTES = 1_048_576;
 const MARKER = '…[truncated]';
+/** Text fields other than the raw message are cut to this many characters when the alert is too big. */
+const FIELD_CAP_CHARS = 256;
+/** In a minimal alert a text field is kept only when it is printable ASCII of at most this length. */
+const MINIMAL_FIELD_CHARS = 64;
+/** Characters SQS refuses that `JSON.stringify` leaves unescaped (it escapes controls and lone surrogates). */
+const SQS_REFUSED = /[\uFFFE\uFFFF]/g;
+const ALERT_ID = /^[\x21-\x7e]{1,128}$/;
+/** Printable ASCII without `"` and backslash, which JSON would escape: a kept value is never longer in the body. */
+const PRINTABLE = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
+/** Core properties a minimal alert keeps (when their values fit). */
+const CORE_KEYS: ReadonlyArray<keyof AlertCore> = [
+  'source', 'category', 'severity', 'alert_id', 'timestamp', 'action', 'log_status', 'src_ip', 'dst_ip',
+  'src_port', 'dst_port', 'protocol', 'protocol_number', 'packets', 'bytes', 'start', 'end',
+  'aws_account_id', 'cloud_resource',
+];
 
 /**
- * Serializes an alert into its queue message body, at most `maxBytes` UTF-8 bytes. An oversize
- * alert keeps every field; only `raw_event.message` is cut (and then `extra`, which repeats it),
- * with `raw_event.truncated` and `raw_event.original_bytes` saying so. Never drops the alert.
+ * Serializes an alert into its queue message body: JSON that SQS accepts (every character outside
+ * SQS's allowed set is a `\uXXXX` escape) of at most `maxBytes` UTF-8 bytes. An oversize alert is cut
+ * step by step, mildest first: `raw_event.message` (and `extra`), then every other text field, then
+ * a minimal alert; `raw_event.truncated` and `truncation_reason` say so. Never throws; `maxBytes` must
+ * be at least 2,048. The same alert always gives the same body.
  */
 export function toMessageBody(alert: Alert, maxBytes: number): string {
-  const body = JSON.stringify(alert);
-  if (body.length <= maxBytes / 3 || Buffer.byteLength(body) <= maxBytes) return body;
+  try {
+    const body = sqsJson(alert);
+    if (body.length <= maxBytes / 3 || Buffer.byteLength(body) <= maxBytes) return body;
+    return shrink(alert, maxBytes, 'message_too_large');
+  } catch {
+    // JSON.stringify throws RangeError for an `extra` nested thousands of levels deep.
+    try {
+      return shrink(alert, maxBytes, 'extra_unserializable');
+    } catch {
+      return minimalBody(alert, 'minimal');
+    }
+  }
+}
 
+/**
+ * The smallest body that still says what happened: the same `alert_id`, the flow fields whose values
+ * are short printable text or numbers, and the reason; no raw message. Always under 2,048 bytes.
+ */
+export function minimalBody(alert: Alert, reason: TruncationReason): string {
+  const out: Record<string, unknown> = {};
+  for (const key of CORE_KEYS) {
+    const value: unknown = alert[key];
+    if (key === 'alert_id') out[key] = typeof value === 'string' && ALERT_ID.test(value) ? value : hashedId(String(value));
+    else if (typeof value === 'number' && Number.isFinite(value)) out[key] = value;
+    else if (typeof value === 'string' && value.length <= MINIMAL_FIELD_CHARS && PRINTABLE.test(value)) out[key] = value;
+    else out[key] = null;
+  }
+  const raw = alert.raw_event as Partial<RawEvent> | undefined;
+  const message = typeof raw?.message === 'string' ? raw.message : '';
+  out['raw_event'] = {
+    message: '',
+    record_format: 'unparsed',
+    ...(typeof raw?.record_format === 'string' && PRINTABLE.test(raw.record_format) && raw.record_format.length <= 16 && { record_format: raw.record_format }),
+    truncated: true,
+    truncation_reason: reason,
+    original_bytes: Buffer.byteLength(message),
+  };
+  return JSON.stringify(out);
+}
+
+function shrink(alert: Alert, maxBytes: number, firstReason: TruncationReason): string {
   const message = alert.raw_event.message;
-  const originalBytes = Buffer.byteLength(message);
-  const shell: Alert = { ...alert, raw_event: { ...alert.raw_event, message: '', truncated: true, original_bytes: originalBytes } };
-  let fixed = Buffer.byteLength(JSON.stringify(shell));
-  if (fixed + MARKER.length * 3 > maxBytes && shell.extra !== undefined) {
+  const shell: Alert = {
+    ...alert,
+    raw_event: { ...alert.raw_event, message: '', truncated: true, original_bytes: Buffer.byteLength(message), truncation_reason: firstReason },
+  };
+  const room = Buffer.byteLength(JSON.stringify(MARKER));
+  const fixedBytes = (): number | undefined => {
+    try {
+      return Buffer.byteLength(sqsJson(shell));
+    } catch {
+      return undefined;
+    }
+  };
+  let fixed = firstReason === 'extra_unserializable' ? undefined : fixedBytes();
+  if ((fixed === undefined || fixed + room > maxBytes) && shell.extra !== undefined) {
     delete shell.extra;
-    fixed = Buffer.byteLength(JSON.stringify(shell));
+    fixed = fixedBytes();
   }
-  // JSON escaping can grow a character to 6 bytes; shrink until the body fits.
-  let room = maxBytes - fixed - Buffer.byteLength(JSON.stringify(MARKER)) + 2;
+  if (fixed === undefined || fixed + room > maxBytes) {
+    capTextFields(shell);
+    shell.raw_event.truncation_reason = 'fields_too_large';
+    fixed = fixedBytes();
+  }
+  if (fixed === undefined || fixed + room > maxBytes) return minimalBody(alert, 'minimal');
+  // JSON escaping can grow a character to 6 bytes; shrink the cut until the body fits.
+  let budget = maxBytes - fixed - room + 2;
   for (;;) {
-    const cut = room <= 0 ? '' : cutUtf8(message, room);
+    const cut = budget <= 0 ? '' : cutUtf8(message, budget);
     shell.raw_event.message = `${cut}${MARKER}`;
-    const candidate = JSON.stringify(shell);
+    const candidate = sqsJson(shell);
     const size = Buffer.byteLength(candidate);
-    if (size <= maxBytes || cut === '') return candidate;
-    room -= size - maxBytes;
+    if (size <= maxBytes) return candidate;
+    if (cut === '') return minimalBody(alert, 'minimal');
+    budget -= size - maxBytes;
   }
+}
+
+/** Cuts every text field but `alert_id` and the raw message to FIELD_CAP_CHARS. */
+function capTextFields(shell: Alert): void {
+  const target = shell as unknown as Record<string, unknown>;
+  for (const key of Object.keys(target)) {
+    const value = target[key];
+    if (key !== 'alert_id' && typeof value === 'string' && value.length > FIELD_CAP_CHARS) target[key] = `${value.slice(0, FIELD_CAP_CHARS)}${MARKER}`;
+  }
+  if (shell.tcp_flag_names !== undefined && shell.tcp_flag_names.length > 8) shell.tcp_flag_names = shell.tcp_flag_names.slice(0, 8);
+  const raw = shell.raw_event as unknown as Record<string, unknown>;
+  for (const key of Object.keys(raw)) {
+    const value = raw[key];
+    if (key !== 'message' && typeof value === 'string' && value.length > FIELD_CAP_CHARS) raw[key] = `${value.slice(0, FIELD_CAP_CHARS)}${MARKER}`;
+  }
+}
+
+/** JSON with U+FFFE and U+FFFF escaped; everything else SQS refuses, JSON.stringify already escapes. */
+function sqsJson(value: unknown): string {
+  const json = JSON.stringify(value);
+  SQS_REFUSED.lastIndex = 0;
+  return SQS_REFUSED.test(json) ? json.replace(SQS_REFUSED, (c) => `\\u${c.charCodeAt(0).toString(16)}`) : json;
+}
+
+function hashedId(value: string): string {
+  return `sha256:${createHash('sha256').update(value).digest('hex').slice(0, 32)}`;
 }
 
 /** The longest prefix of `text` within `maxBytes` UTF-8 bytes that does not split a character. */
@@ -45,25 +143,4 @@ function cutUtf8(text: string, maxBytes: number): string {
     i += code >= 0x10000 ? 2 : 1;
   }
   return text.slice(0, i);
-}
-
-/**
- * Groups message sizes into SendMessageBatch calls: at most `maxEntries` (10) entries and
- * `maxBatchBytes` in all. Returns index ranges `[start, end)` over `sizes`, in order.
- */
-export function planBatches(sizes: readonly number[], maxBatchBytes: number, maxEntries = 10): Array<[number, number]> {
-  const batches: Array<[number, number]> = [];
-  let start = 0;
-  let bytes = 0;
-  for (let i = 0; i < sizes.length; i++) {
-    const size = sizes[i] as number;
-    if (i > start && (i - start === maxEntries || bytes + size > maxBatchBytes)) {
-      batches.push([start, i]);
-      start = i;
-      bytes = 0;
-    }
-    bytes += size;
-  }
-  if (start < sizes.length) batches.push([start, sizes.length]);
-  return batches;
 }

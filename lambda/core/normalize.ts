@@ -53,7 +53,7 @@ export function normalize(
     source: 'aws_vpc_flow',
     category: 'network',
     severity: severityOf({ action, log_status: logStatus }, rules),
-    alert_id: meta.eventId ?? hashId(message, meta),
+    alert_id: alertId(message, meta),
     timestamp: isoFromEpoch(start) ?? isoFromMillis(meta.timestamp),
     action,
     log_status: logStatus,
@@ -97,13 +97,20 @@ function rawEvent(message: string, outcome: Exclude<ParseOutcome, { kind: 'heade
   return raw;
 }
 
+/** What `alert_id` may be: 1-128 printable ASCII characters, as a FIFO deduplication id must be. */
+export const ALERT_ID = /^[\x21-\x7e]{1,128}$/;
+
 /**
- * A stable id when CloudWatch gave none (CLI input): the same message from the same place
- * always gets the same id, so consumers can de-duplicate on it.
+ * The CloudWatch Logs event id when it fits the contract. An empty, oversize or odd one (a forged
+ * delivery) is hashed, so it still repeats for a repeated event. With no id at all (CLI input), the
+ * same message from the same place always gets the same hash, so consumers can de-duplicate on it.
  */
-function hashId(message: string, meta: EventMeta): string {
+function alertId(message: string, meta: EventMeta): string {
+  const id = meta.eventId;
+  if (id !== undefined && ALERT_ID.test(id)) return id;
   const hash = createHash('sha256');
-  hash.update(`${meta.logGroup ?? ''}\n${meta.logStream ?? ''}\n${meta.timestamp ?? ''}\n${message}`);
+  if (id !== undefined) hash.update(`event-id\n${meta.logGroup ?? ''}\n${id}`);
+  else hash.update(`${meta.logGroup ?? ''}\n${meta.logStream ?? ''}\n${meta.timestamp ?? ''}\n${message}`);
   return `sha256:${hash.digest('hex').slice(0, 32)}`;
 }
 

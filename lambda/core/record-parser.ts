@@ -22,8 +22,9 @@ export type ParseOutcome =
  * Parses one CloudWatch Logs message: a line in `format`, a JSON flow record (hyphen or
  * underscore keys), a JSON `{"message": "..."}` wrapper, or a header line. Never throws.
  */
-export function parseMessage(message: string, format: CompiledFormat): ParseOutcome {
-  if (typeof message !== 'string') return { kind: 'unparsed', reason: 'message is not text' };
+export function parseMessage(raw: string, format: CompiledFormat): ParseOutcome {
+  if (typeof raw !== 'string') return { kind: 'unparsed', reason: 'message is not text' };
+  const message = stripLineNoise(raw);
   const first = firstNonSpace(message);
   if (first === '{') {
     const json = tryParseJsonObject(message);
@@ -39,6 +40,13 @@ export function parseMessage(message: string, format: CompiledFormat): ParseOutc
   const header = headerFields(message);
   if (header !== undefined) return { kind: 'header', fields: header };
   return { kind: 'unparsed', reason: parsed.reason };
+}
+
+/** Drops a leading byte-order mark and a trailing CR (a file saved on Windows), which no field contains. */
+function stripLineNoise(text: string): string {
+  const start = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  const end = text.charCodeAt(text.length - 1) === 13 ? text.length - 1 : text.length;
+  return start === 0 && end === text.length ? text : text.slice(start, end);
 }
 
 function firstNonSpace(text: string): string {
@@ -86,7 +94,9 @@ function parseJsonRecord(json: Record<string, unknown>, format: CompiledFormat):
   for (const [key, value] of Object.entries(json)) {
     const field = lookupField(key);
     if (field === undefined) {
-      extra[key] = value;
+      // A plain assignment of "__proto__" would set the prototype and lose the key.
+      if (key === '__proto__') Object.defineProperty(extra, key, { value, enumerable: true, writable: true, configurable: true });
+      else extra[key] = value;
       hasExtra = true;
       continue;
     }

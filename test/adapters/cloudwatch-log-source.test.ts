@@ -8,16 +8,23 @@ const logs = mockClient(CloudWatchLogsClient);
 const error = (name: string) => Object.assign(new Error(`${name} happened`), { name });
 const request = { logGroup: '/aws/vpc/flowlogs', filterPattern: '?REJECT ?SKIPDATA', start: 1000, end: 2000, limit: 500 };
 
-function source(onThrottle?: (group: string) => void) {
+function source() {
   const sleeps: number[] = [];
+  let acquired = 0;
+  const limiter = new RateLimiter(1000, () => 0, async () => {});
+  const counting = Object.assign(Object.create(limiter) as RateLimiter, {
+    acquire: async () => {
+      acquired++;
+      await limiter.acquire();
+    },
+  });
   const s = new CloudWatchLogSource(new CloudWatchLogsClient({ region: 'us-east-1' }), {
-    limiter: new RateLimiter(1000, () => 0, async () => {}),
+    limiter: counting,
     sleep: async (ms) => {
       sleeps.push(ms);
     },
-    ...(onThrottle && { onThrottle }),
   });
-  return { s, sleeps };
+  return { s, sleeps, acquired: () => acquired };
 }
 
 beforeEach(() => logs.reset());
@@ -32,7 +39,7 @@ describe('CloudWatchLogSource', () => {
     expect(logs.commandCalls(FilterLogEventsCommand)[0]?.args[0].input).toEqual({
       logGroupName: '/aws/vpc/flowlogs', startTime: 1000, endTime: 2000, limit: 500, filterPattern: '?REJECT ?SKIPDATA', nextToken: 'tok',
     });
-    expect(page).toEqual({ events: [{ eventId: 'e1', timestamp: 1500, ingestionTime: 1600, logStreamName: 's', message: 'm' }], nextToken: 'next' });
+    expect(page).toEqual({ events: [{ eventId: 'e1', timestamp: 1500, ingestionTime: 1600, logStreamName: 's', message: 'm' }], nextToken: 'next', throttles: 0 });
   });
 
   it('sends no filterPattern for an empty pattern (every event)', async () => {
@@ -41,14 +48,25 @@ describe('CloudWatchLogSource', () => {
     expect(logs.commandCalls(FilterLogEventsCommand)[0]?.args[0].input.filterPattern).toBeUndefined();
   });
 
-  it('backs off with jitter on throttling, counting each, then succeeds', async () => {
+  it('backs off with jitter on throttling, every attempt through the limiter, counting each throttle in the page', async () => {
     logs.on(FilterLogEventsCommand).rejectsOnce(error('ThrottlingException')).rejectsOnce(error('ThrottlingException')).resolves({ events: [] });
-    const throttled: string[] = [];
-    const { s, sleeps } = source((g) => throttled.push(g));
-    await expect(s.fetchPage(request)).resolves.toEqual({ events: [] });
-    expect(throttled).toEqual(['/aws/vpc/flowlogs', '/aws/vpc/flowlogs']);
+    const { s, sleeps, acquired } = source();
+    await expect(s.fetchPage(request)).resolves.toEqual({ events: [], throttles: 2 });
+    expect(acquired()).toBe(3);
     expect(sleeps).toHaveLength(2);
     sleeps.forEach((ms, i) => expect(ms).toBeLessThan(200 * 2 ** (i + 1)));
+  });
+
+  it('retries a 5xx or a dropped connection in the same run, and carries the throttles of a failed read', async () => {
+    logs.on(FilterLogEventsCommand)
+      .rejectsOnce(Object.assign(error('ServiceUnavailableException'), { $fault: 'server' }))
+      .rejectsOnce(error('TimeoutError'))
+      .resolves({ events: [] });
+    await expect(source().s.fetchPage(request)).resolves.toEqual({ events: [], throttles: 0 });
+    logs.reset();
+    logs.on(FilterLogEventsCommand).rejects(error('ThrottlingException'));
+    const failure = await source().s.fetchPage(request).catch((e: unknown) => e);
+    expect(failure).toMatchObject({ kind: 'throttled', throttles: 6 });
   });
 
   it.each([

@@ -113,3 +113,35 @@ describe('DynamoDbCheckpointStore recovery', () => {
     expect(loaded?.seen.size).toBe(0);
   });
 });
+
+describe('DynamoDbCheckpointStore leases (against dynalite)', () => {
+  it('gives a group to one owner at a time, keeps the lease across saves, and lets it go', async () => {
+    const group = `${GROUP}-lease`;
+    const a = new DynamoDbCheckpointStore(db.client, TABLE);
+    const b = new DynamoDbCheckpointStore(db.client, TABLE);
+    expect(await a.acquireLease(group, 'run-a', 2000, 1000)).toBe(true);
+    // A lease-only item is not a checkpoint yet.
+    expect(await a.load(group)).toBeUndefined();
+    expect(await b.acquireLease(group, 'run-b', 2500, 1500)).toBe(false);
+    expect(await a.save(group, undefined, { watermark: 10 }, seenOf(1))).toBe(true);
+    // The save wrote the lease back: it is still run-a's.
+    expect(await b.acquireLease(group, 'run-b', 2500, 1500)).toBe(false);
+    await a.releaseLease(group, 'run-a');
+    expect(await b.acquireLease(group, 'run-b', 3000, 1600)).toBe(true);
+    expect((await b.load(group))?.revision).toBe(1);
+  });
+
+  it('lets a run take over an expired lease, after which the old owner can no longer save', async () => {
+    const group = `${GROUP}-takeover`;
+    const stale = new DynamoDbCheckpointStore(db.client, TABLE);
+    const fresh = new DynamoDbCheckpointStore(db.client, TABLE);
+    expect(await stale.acquireLease(group, 'old', 2000, 1000)).toBe(true);
+    expect(await stale.save(group, undefined, { watermark: 10 }, seenOf(1))).toBe(true);
+    expect(await fresh.acquireLease(group, 'new', 9000, 2001)).toBe(true);
+    expect(await stale.save(group, 1, { watermark: 20 }, seenOf(1))).toBe(false);
+    expect(await fresh.save(group, 1, { watermark: 30 }, seenOf(1))).toBe(true);
+    // Releasing a lease that is no longer yours leaves the new owner's in place.
+    await stale.releaseLease(group, 'old');
+    expect(await stale.acquireLease(group, 'old', 9500, 3000)).toBe(false);
+  });
+});

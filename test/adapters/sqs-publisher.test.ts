@@ -61,15 +61,50 @@ describe('SqsPublisher', () => {
     const result = await publisher().publish([message(0), message(1), message(2)]);
     expect(result.sent).toEqual(['2']);
     expect(result.failed).toEqual(expect.arrayContaining([
-      { id: '1', reason: 'InvalidMessageContents' },
-      { id: '0', reason: 'InternalError' },
+      { id: '1', reason: 'InvalidMessageContents', permanent: true },
+      { id: '0', reason: 'InternalError', permanent: false },
     ]));
+    expect(result.failed).toHaveLength(2);
     expect(sqs.commandCalls(SendMessageBatchCommand)).toHaveLength(4);
+  });
+
+  it('splits a batch whose call fails for one entry\'s contents, so only that entry fails, as permanent', async () => {
+    const invalid = Object.assign(new Error('Invalid characters found'), { name: 'InvalidMessageContents', $fault: 'client' });
+    sqs.on(SendMessageBatchCommand).callsFake((input: { Entries: Array<{ MessageBody: string }> }) => {
+      if (input.Entries.some((e) => e.MessageBody.includes('bad'))) throw invalid;
+      return {};
+    });
+    const result = await publisher().publish([message(0), message(1, '{"bad":1}'), message(2)]);
+    expect([...result.sent].sort()).toEqual(['0', '2']);
+    expect(result.failed).toEqual([{ id: '1', reason: 'InvalidMessageContents: Invalid characters found', permanent: true }]);
+  });
+
+  it('treats throttling and access errors of a whole call as transient, for every entry', async () => {
+    sqs.on(SendMessageBatchCommand).rejects(Object.assign(new Error('slow down'), { name: 'RequestThrottled' }));
+    const result = await publisher().publish([message(0)]);
+    expect(result.failed).toEqual([{ id: '0', reason: 'RequestThrottled', permanent: false }]);
+    expect(sqs.commandCalls(SendMessageBatchCommand)).toHaveLength(4);
+  });
+
+  it('keeps at most `concurrency` calls in flight', async () => {
+    let inFlight = 0;
+    let most = 0;
+    sqs.on(SendMessageBatchCommand).callsFake(async () => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      inFlight--;
+      return {};
+    });
+    const p = new SqsPublisher(new SQSClient({ region: 'us-east-1' }), { queueUrl: 'https://sqs.us-east-1.amazonaws.com/1/q', fifo: false, maxBatchBytes: 262_144, concurrency: 3 });
+    const result = await p.publish(Array.from({ length: 100 }, (_, i) => message(i)));
+    expect(result.sent).toHaveLength(100);
+    expect(most).toBe(3);
   });
 
   it('reports a whole batch as failed when the call keeps failing', async () => {
     sqs.on(SendMessageBatchCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDenied' }));
     const result = await publisher().publish([message(0), message(1)]);
-    expect(result).toEqual({ sent: [], failed: [{ id: '0', reason: 'AccessDenied' }, { id: '1', reason: 'AccessDenied' }] });
+    expect(result).toEqual({ sent: [], failed: [{ id: '0', reason: 'AccessDenied', permanent: false }, { id: '1', reason: 'AccessDenied', permanent: false }] });
   });
 });

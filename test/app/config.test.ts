@@ -4,6 +4,7 @@ import { ConfigError } from '../../lambda/core/errors';
 const VALID = {
   [ENV.logGroups]: JSON.stringify([{ name: '/aws/vpc/flowlogs' }, { name: 'tgw-flows', logFormat: '${version} ${srcaddr} ${action}', filterPattern: 'REJECT' }]),
   [ENV.queueUrl]: 'https://sqs.eu-west-1.amazonaws.com/123456789012/vpc-flow-alerts',
+  [ENV.quarantineQueueUrl]: 'https://sqs.eu-west-1.amazonaws.com/123456789012/vpc-flow-alerts-quarantine',
   [ENV.checkpointTable]: 'vpc-flow-alerts-checkpoints',
 };
 
@@ -38,11 +39,12 @@ describe('readConfig', () => {
     } catch (error) {
       expect(error).toBeInstanceOf(ConfigError);
       const { message, settings } = error as ConfigError;
-      expect(settings).toEqual(expect.arrayContaining([ENV.logGroups, ENV.queueUrl, ENV.checkpointTable, ENV.lookbackMinutes, ENV.filterRequestsPerSecond]));
+      expect(settings).toEqual(expect.arrayContaining([ENV.logGroups, ENV.queueUrl, ENV.quarantineQueueUrl, ENV.checkpointTable, ENV.lookbackMinutes, ENV.filterRequestsPerSecond]));
       expect(message).toContain('entry 0: "name" must be a log group name');
       expect(message).toContain('"nope" is not a VPC flow log field');
       expect(message).toContain('QUEUE_URL: "arn:aws:sqs:eu-west-1:123456789012:q" is not an SQS queue URL');
       expect(message).toContain('CHECKPOINT_TABLE: "" is not a DynamoDB table name');
+      expect(message).toContain('QUARANTINE_QUEUE_URL: "" is not a standard SQS queue URL');
       expect(message).toContain('LOOKBACK_MINUTES: "ten" must be a whole number from 1 to 1440 (default 15)');
       expect(message).toContain('FILTER_REQUESTS_PER_SECOND: "50" must be a whole number from 1 to 5');
     }

@@ -15,9 +15,11 @@ function setup(pageSize = 10_000) {
   const clock = new Clock(T0);
   const source = new FakeLogSource(clock, pageSize);
   const queue = new FakeQueue();
+  const quarantine = new FakeQueue();
   const checkpoints = new FakeCheckpoints();
   const deps: PollDeps = {
-    source, publisher: queue, checkpoints, now: clock.now, outOfTime: () => false,
+    source, publisher: queue, quarantine, checkpoints, now: clock.now, outOfTime: () => false,
+    runId: 'run-a', leaseUntil: () => clock.ms + 4 * MIN,
     settings: { lookbackMs: 15 * MIN, maxCatchUpMs: 24 * 60 * MIN, maxMessageBytes: 262_144 },
   };
   /** One scheduled invocation, 5 minutes after the last. */
@@ -25,7 +27,7 @@ function setup(pageSize = 10_000) {
     clock.advance(5 * MIN);
     return pollLogGroup(GROUP, deps, budget);
   };
-  return { clock, source, queue, checkpoints, deps, tick };
+  return { clock, source, queue, quarantine, checkpoints, deps, tick };
 }
 
 const sortedIds = (ids: string[]) => [...ids].sort();
@@ -171,5 +173,88 @@ describe('pollLogGroup delivery', () => {
     source.failNext.push(new LogSourceError('token expired', 'invalid-token'));
     await tick();
     expect(sortedIds(queue.alertIds())).toEqual(sortedIds(ids));
+  });
+});
+
+describe('pollLogGroup isolation: no record can stop the group', () => {
+  const alertIdOf = (body: string) => (JSON.parse(body) as { alert_id: string }).alert_id;
+
+  it('sends a record the queue refuses in minimal form, and the 50 around it and the pages after it in full', async () => {
+    const { source, queue, quarantine, checkpoints, tick } = setup(20);
+    await tick();
+    const ids = Array.from({ length: 50 }, (_, i) => source.add(line(i, T0 + 6 * MIN), T0 + 6 * MIN).eventId);
+    const poison = ids[7] as string;
+    // The queue refuses the full alert of one record (as SQS refuses invalid contents), not its minimal form.
+    queue.refuseWhen = (m) => alertIdOf(m.body) === poison && !m.body.includes('"refused_by_queue"');
+    const first = await tick();
+    expect(first).toMatchObject({ end: 'caught-up', alertsSent: 50, downgraded: 1, quarantined: 0, sendFailures: 0 });
+    const later = Array.from({ length: 30 }, (_, i) => source.add(line(100 + i, T0 + 11 * MIN), T0 + 11 * MIN).eventId);
+    await tick();
+    expect(sortedIds(queue.alertIds())).toEqual(sortedIds([...ids, ...later]));
+    const minimal = queue.received.find((m) => alertIdOf(m.body) === poison);
+    expect(JSON.parse(minimal?.body ?? '{}').raw_event).toMatchObject({ truncated: true, truncation_reason: 'refused_by_queue' });
+    expect(quarantine.received).toHaveLength(0);
+    expect(checkpoints.position(GROUP.name)?.pending).toBeUndefined();
+  });
+
+  it('quarantines a record refused in both forms, moves the checkpoint on, and never reads it again', async () => {
+    const { source, queue, quarantine, checkpoints, tick } = setup(20);
+    await tick();
+    const ids = Array.from({ length: 50 }, (_, i) => source.add(line(i, T0 + 6 * MIN), T0 + 6 * MIN).eventId);
+    const poison = ids[33] as string;
+    queue.refuseWhen = (m) => alertIdOf(m.body) === poison;
+    expect(await tick()).toMatchObject({ end: 'caught-up', alertsSent: 49, quarantined: 1, sendFailures: 0 });
+    for (let i = 0; i < 4; i++) await tick();
+    expect(sortedIds(queue.alertIds())).toEqual(sortedIds(ids.filter((id) => id !== poison)));
+    expect(quarantine.received).toHaveLength(1);
+    const kept = JSON.parse(quarantine.received[0]?.body ?? '{}');
+    expect(kept).toMatchObject({ kind: 'vpc-flow-alerts/quarantined', alert_id: poison, log_group: GROUP.name, event_id: poison, message_truncated: false });
+    expect(kept.reason).toMatch(/InvalidMessageContents; minimal form: InvalidMessageContents/);
+    expect(Buffer.from(kept.message_base64, 'base64').toString()).toBe(line(33, T0 + 6 * MIN));
+    expect(checkpoints.position(GROUP.name)?.pending).toBeUndefined();
+  });
+
+  it('keeps the checkpoint before a page whose quarantine fails too, and resends only that record next run', async () => {
+    const { source, queue, quarantine, checkpoints, tick } = setup(20);
+    await tick();
+    const ids = Array.from({ length: 50 }, (_, i) => source.add(line(i, T0 + 6 * MIN), T0 + 6 * MIN).eventId);
+    const poison = ids[3] as string;
+    queue.refuseWhen = (m) => alertIdOf(m.body) === poison;
+    quarantine.failWhen = () => true;
+    expect(await tick()).toMatchObject({ end: 'send-failed', sendFailures: 1 });
+    expect(checkpoints.position(GROUP.name)?.pending).toBeDefined();
+    quarantine.failWhen = () => false;
+    await tick();
+    expect(quarantine.received).toHaveLength(1);
+    expect(sortedIds(queue.alertIds())).toEqual(sortedIds(ids.filter((id) => id !== poison)));
+  });
+
+  it('counts the throttles of every page and of a failed read', async () => {
+    const { source, tick } = setup();
+    await tick();
+    source.add(line(1, T0 + 6 * MIN), T0 + 6 * MIN);
+    const fetch = source.fetchPage.bind(source);
+    let calls = 0;
+    source.fetchPage = async (request) => {
+      calls++;
+      if (calls === 1) throw new LogSourceError('still throttled', 'throttled', { throttles: 6 });
+      return { ...(await fetch(request)), throttles: 2 };
+    };
+    expect(await tick()).toMatchObject({ end: 'poll-error', throttles: 6 });
+    expect(await tick()).toMatchObject({ end: 'caught-up', throttles: 2, alertsSent: 1 });
+  });
+});
+
+describe('pollLogGroup single flight', () => {
+  it('skips a group whose lease another live run holds, and takes it once that lease has expired', async () => {
+    const { source, queue, checkpoints, tick, clock } = setup();
+    await tick();
+    const id = source.add(line(1, T0 + 6 * MIN), T0 + 6 * MIN).eventId;
+    await checkpoints.acquireLease(GROUP.name, 'other-run', clock.ms + 7 * MIN, clock.ms);
+    expect(await tick()).toMatchObject({ end: 'leased', recordsRead: 0 });
+    expect(queue.received).toHaveLength(0);
+    expect(await tick()).toMatchObject({ end: 'caught-up', alertsSent: 1 });
+    expect(queue.alertIds()).toEqual([id]);
+    expect(checkpoints.leaseOf(GROUP.name)).toBeUndefined();
   });
 });

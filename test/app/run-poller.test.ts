@@ -14,6 +14,7 @@ describe('runPoller', () => {
     const queue = new FakeQueue();
     const deps: PollDeps = {
       source, publisher: queue, checkpoints: new FakeCheckpoints(), now: clock.now, outOfTime: () => false,
+      runId: 'run-a', leaseUntil: () => clock.ms + 4 * MIN,
       settings: { lookbackMs: 15 * MIN, maxCatchUpMs: 24 * 60 * MIN, maxMessageBytes: 262_144 },
     };
     // One fake source serves both groups the same events; each group's alerts carry its name.

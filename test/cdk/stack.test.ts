@@ -3,7 +3,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { ENV } from '../../lambda/app/config';
 import { METRICS } from '../../lambda/app/metric-names';
 import { RECOMMENDED_LOG_FORMAT } from '../../lib/flow-log';
-import { buildStack } from './build';
+import { buildStack, DEFAULT_ALERTS } from './build';
 
 type Json = Record<string, unknown>;
 
@@ -27,19 +27,20 @@ describe('VpcFlowAlertsStack', () => {
     });
   });
 
-  it('configures the function: current Node.js on arm64, memory, timeout under the interval, concurrency 1, settings', () => {
+  it('configures the function: current Node.js on arm64, memory, timeout under the interval, no reserved concurrency, settings', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       MemorySize: 512,
       Timeout: 240,
-      ReservedConcurrentExecutions: 1,
+      ReservedConcurrentExecutions: Match.absent(),
       Handler: 'index.handler',
       LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: Match.stringLikeRegexp('FunctionLogs') } },
       Environment: {
         Variables: {
           [ENV.logGroups]: JSON.stringify([{ name: '/aws/vpc/flowlogs', filterPattern: '?REJECT ?SKIPDATA' }]),
           [ENV.queueUrl]: { Ref: Match.stringLikeRegexp('AlertQueue') },
+          [ENV.quarantineQueueUrl]: { Ref: Match.stringLikeRegexp('QuarantineQueue') },
           [ENV.checkpointTable]: { Ref: Match.stringLikeRegexp('CheckpointTable') },
           [ENV.lookbackMinutes]: '15',
           [ENV.maxEventsPerRun]: '5000',
@@ -64,10 +65,13 @@ describe('VpcFlowAlertsStack', () => {
             Sid: 'ReadFlowLogs', Effect: 'Allow', Action: 'logs:FilterLogEvents',
             Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':log-group:/aws/vpc/flowlogs:*']] },
           },
-          { Sid: 'SendAlerts', Effect: 'Allow', Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('AlertQueue'), 'Arn'] } },
+          {
+            Sid: 'SendAlerts', Effect: 'Allow', Action: 'sqs:SendMessage',
+            Resource: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('AlertQueue'), 'Arn'] }, { 'Fn::GetAtt': [Match.stringLikeRegexp('QuarantineQueue'), 'Arn'] }],
+          },
           {
             Sid: 'Checkpoint', Effect: 'Allow',
-            Action: ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:GetItem', 'dynamodb:PutItem'],
+            Action: ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
             Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('CheckpointTable'), 'Arn'] },
           },
           { Sid: 'OwnLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('FunctionLogs'), 'Arn'] } },
@@ -98,22 +102,49 @@ describe('VpcFlowAlertsStack', () => {
     }
   });
 
-  it('has no "*" action or resource in any IAM policy', () => {
-    const policies = resourcesOf(template, 'AWS::IAM::Policy');
+  it.each([
+    ['poll', {}],
+    ['push through Kinesis', { mode: 'subscribe' as const, kinesisShards: 2 }],
+    ['a created flow log and an existing queue', { flowLog: { vpcId: 'vpc-0123456789abcdef0' }, alertQueueArn: 'arn:aws:sqs:eu-west-1:123456789012:q', alertQueueKmsKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/k' }],
+  ])('has no "*" action and no wildcard resource but the ":*" ARN suffixes, in %s', (_name, alerts) => {
+    const { template: t } = buildStack({ alerts: { ...DEFAULT_ALERTS, ...alerts } });
+    const policies = resourcesOf(t, 'AWS::IAM::Policy');
     expect(policies.length).toBeGreaterThan(0);
     for (const policy of policies) {
       for (const statement of ((policy['Properties'] as Json)['PolicyDocument'] as { Statement: Json[] }).Statement) {
-        const actions = ([] as unknown[]).concat(statement['Action']);
-        const resources = ([] as unknown[]).concat(statement['Resource']);
-        for (const action of actions) expect(String(action)).not.toContain('*');
-        expect(resources).not.toContain('*');
+        for (const action of ([] as unknown[]).concat(statement['Action'])) expect(String(action)).not.toContain('*');
+        for (const resource of ([] as unknown[]).concat(statement['Resource'])) {
+          // Every "*" in a resource, literal or inside a Fn::Join, is the ":*" suffix of an ARN.
+          expect(JSON.stringify(resource).replace(/:\*"/g, '"')).not.toContain('*');
+        }
       }
     }
   });
 
+  it('lets only the function send to the alert queue it creates, and a sender the user names', () => {
+    const statement = (t: ReturnType<typeof buildStack>['template']) =>
+      resourcesOf(t, 'AWS::SQS::QueuePolicy')
+        .flatMap((p) => ((p['Properties'] as Json)['PolicyDocument'] as { Statement: Json[] }).Statement)
+        .find((s) => s['Sid'] === 'OnlyVpcFlowAlertsSends');
+    expect(statement(template)).toEqual({
+      Sid: 'OnlyVpcFlowAlertsSends', Effect: 'Deny', Principal: { AWS: '*' }, Action: 'sqs:SendMessage',
+      Resource: { 'Fn::GetAtt': [expect.stringMatching(/^VpcFlowAlertsAlertQueue/), 'Arn'] },
+      Condition: { StringNotEquals: { 'aws:PrincipalArn': [{ 'Fn::GetAtt': [expect.stringMatching(/FunctionRole/), 'Arn'] }] } },
+    });
+    const tester = 'arn:aws:iam::123456789012:role/alert-pipeline-test';
+    const { template: withTester } = buildStack({ alerts: { ...DEFAULT_ALERTS, alertQueueSenderArns: [tester] } });
+    expect(statement(withTester)?.['Condition']).toEqual({ StringNotEquals: { 'aws:PrincipalArn': [{ 'Fn::GetAtt': [expect.stringMatching(/FunctionRole/), 'Arn'] }, tester] } });
+  });
+
+  it('reserves concurrency only when asked', () => {
+    const { template: reserved } = buildStack({ alerts: { ...DEFAULT_ALERTS, reservedConcurrency: 2 } });
+    reserved.hasResourceProperties('AWS::Lambda::Function', { ReservedConcurrentExecutions: 2 });
+  });
+
   it('encrypts every queue, denies non-TLS access, keeps messages 14 days, and redrives alerts after 5 receives', () => {
     const queues = resourcesOf(template, 'AWS::SQS::Queue');
-    expect(queues).toHaveLength(3);
+    // Alerts, their dead-letter queue, failed invocations, quarantined records.
+    expect(queues).toHaveLength(4);
     for (const queue of queues) {
       expect(queue['Properties']).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 1_209_600 });
     }
@@ -121,10 +152,10 @@ describe('VpcFlowAlertsStack', () => {
       RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('AlertDeadLetterQueue'), 'Arn'] }, maxReceiveCount: 5 },
     });
     const policies = resourcesOf(template, 'AWS::SQS::QueuePolicy');
-    expect(policies).toHaveLength(3);
+    expect(policies).toHaveLength(4);
     for (const policy of policies) {
-      expect(policy['Properties']).toMatchObject({
-        PolicyDocument: { Statement: [{ Effect: 'Deny', Action: 'sqs:*', Principal: { AWS: '*' }, Condition: { Bool: { 'aws:SecureTransport': 'false' } } }] },
+      expect(((policy['Properties'] as Json)['PolicyDocument'] as { Statement: Json[] }).Statement[0]).toMatchObject({
+        Effect: 'Deny', Action: 'sqs:*', Principal: { AWS: '*' }, Condition: { Bool: { 'aws:SecureTransport': 'false' } },
       });
     }
   });
@@ -155,15 +186,16 @@ describe('VpcFlowAlertsStack', () => {
       Threshold: 1800, ComparisonOperator: 'GreaterThanThreshold', Statistic: 'Maximum', TreatMissingData: 'breaching', EvaluationPeriods: 3,
     });
     expect(find('VpcFlowAlerts', METRICS.throttles)[0]).toMatchObject({ Threshold: 10, EvaluationPeriods: 3 });
-    expect(find('AWS/SQS', 'ApproximateNumberOfMessagesVisible')).toHaveLength(2);
-    expect(alarms).toHaveLength(8);
+    expect(find('AWS/SQS', 'ApproximateNumberOfMessagesVisible')).toHaveLength(3);
+    expect(alarms).toHaveLength(9);
     for (const alarm of alarms) expect(alarm['AlarmActions']).toBeUndefined();
   });
 
   it('has a dashboard with the function, every poller metric, queue depth and age, and dead-letter depths', () => {
     const dashboard = resourcesOf(template, 'AWS::CloudWatch::Dashboard')[0];
     const body = JSON.stringify((dashboard?.['Properties'] as Json)['DashboardBody']);
-    for (const metric of Object.values(METRICS).filter((m) => m !== METRICS.corruptDeliveries)) expect(body).toContain(`\\"${metric}\\"`);
+    const pushOnly: string[] = [METRICS.corruptDeliveries, METRICS.refusedDeliveries];
+    for (const metric of Object.values(METRICS).filter((m) => !pushOnly.includes(m))) expect(body).toContain(`\\"${metric}\\"`);
     for (const metric of ['Invocations', 'Errors', 'Duration', 'Throttles', 'ApproximateNumberOfMessagesVisible', 'ApproximateAgeOfOldestMessage']) {
       expect(body).toContain(`\\"${metric}\\"`);
     }
@@ -179,11 +211,13 @@ describe('VpcFlowAlertsStack options', () => {
     const queueArn = 'arn:aws:sqs:eu-west-1:123456789012:alerts.fifo';
     const keyArn = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
     const { template } = buildStack({ alerts: { logGroups: [{ logGroupName: 'a' }], alertQueueArn: queueArn, alertQueueKmsKeyArn: keyArn } });
-    expect(resourcesOf(template, 'AWS::SQS::Queue')).toHaveLength(1);
+    // Failed invocations and quarantined records only: no alert queue, no policy on the user's queue.
+    expect(resourcesOf(template, 'AWS::SQS::Queue')).toHaveLength(2);
+    expect(JSON.stringify(template.toJSON())).not.toContain('OnlyVpcFlowAlertsSends');
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
-          { Sid: 'SendAlerts', Effect: 'Allow', Action: 'sqs:SendMessage', Resource: queueArn },
+          { Sid: 'SendAlerts', Effect: 'Allow', Action: 'sqs:SendMessage', Resource: [queueArn, { 'Fn::GetAtt': [Match.stringLikeRegexp('QuarantineQueue'), 'Arn'] }] },
           { Sid: 'EncryptAlerts', Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: keyArn },
         ]),
       },
@@ -214,7 +248,7 @@ describe('VpcFlowAlertsStack options', () => {
     template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
     const topicId = Object.keys(template.findResources('AWS::SNS::Topic'))[0];
     const alarms = resourcesOf(template, 'AWS::CloudWatch::Alarm');
-    expect(alarms).toHaveLength(8);
+    expect(alarms).toHaveLength(9);
     for (const alarm of alarms) {
       expect(alarm['Properties']).toMatchObject({ AlarmActions: [{ Ref: topicId }], OKActions: [{ Ref: topicId }] });
     }

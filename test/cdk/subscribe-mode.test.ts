@@ -41,13 +41,16 @@ describe('push mode, direct subscription', () => {
     const fn = Object.values(template.findResources('AWS::Lambda::Function'))[0] as { Properties: Json };
     expect(fn.Properties['ReservedConcurrentExecutions']).toBeUndefined();
     const variables = (fn.Properties['Environment'] as { Variables: Json }).Variables;
-    expect(Object.keys(variables).sort()).toEqual([ENV.logGroups, ENV.queueUrl, 'NODE_OPTIONS'].sort());
+    expect(Object.keys(variables).sort()).toEqual([ENV.logGroups, ENV.queueUrl, ENV.quarantineQueueUrl, 'NODE_OPTIONS'].sort());
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 2, DestinationConfig: { OnFailure: Match.anyValue() } });
   });
 
-  it('alarms on send failures, corrupt deliveries, function errors and dead letters, not on polling', () => {
+  it('alarms on send failures, corrupt and refused deliveries, function errors and dead letters, not on polling', () => {
     const metrics = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => (a as { Properties: Json }).Properties['MetricName']);
-    expect(metrics.sort()).toEqual(['ApproximateNumberOfMessagesVisible', 'ApproximateNumberOfMessagesVisible', 'CorruptDeliveries', 'Errors', 'SendFailures', 'SendFailures', 'Throttles'].sort());
+    expect(metrics.sort()).toEqual([
+      'ApproximateNumberOfMessagesVisible', 'ApproximateNumberOfMessagesVisible', 'ApproximateNumberOfMessagesVisible',
+      'CorruptDeliveries', 'RefusedDeliveries', 'Errors', 'SendFailures', 'SendFailures', 'Throttles',
+    ].sort());
   });
 });
 
@@ -62,6 +65,18 @@ describe('push mode through Kinesis', () => {
       RoleArn: Match.anyValue(),
     });
     template.resourceCountIs('AWS::Lambda::Permission', 0);
+  });
+
+  it('lets CloudWatch Logs assume the stream-writing role only for this account and the subscribed groups', () => {
+    const roles = Object.values(template.findResources('AWS::IAM::Role')) as Array<{ Properties: Json }>;
+    const logsRole = roles.find((r) => JSON.stringify(r.Properties['AssumeRolePolicyDocument']).includes('logs.amazonaws.com'));
+    const statement = (logsRole?.Properties['AssumeRolePolicyDocument'] as { Statement: Json[] }).Statement;
+    expect(statement).toHaveLength(1);
+    const condition = statement[0]?.['Condition'] as { StringEquals: Json; ArnLike: { 'aws:SourceArn': unknown[] } };
+    expect(condition.StringEquals).toEqual({ 'aws:SourceAccount': { Ref: 'AWS::AccountId' } });
+    const arns = JSON.stringify(condition.ArnLike['aws:SourceArn']);
+    for (const group of GROUPS) expect(arns).toContain(`:log-group:${group.logGroupName}`);
+    expect(condition.ArnLike['aws:SourceArn']).toHaveLength(GROUPS.length * 2);
   });
 
   it('reads the stream in batches with bisect-on-error and partial batch responses, retrying until records expire', () => {

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { compileFormat } from '../../lambda/core/log-format';
-import { planBatches, toMessageBody } from '../../lambda/core/message-body';
+import { planBatches } from '../../lambda/adapters/sqs-publisher';
+import { toMessageBody } from '../../lambda/core/message-body';
 import { messageToAlert } from '../../lambda/core/normalize';
 import { expectValidAlert } from '../helpers/alert-schema';
 

@@ -1,5 +1,5 @@
 /** In-memory ports for use-case tests: a log group whose events become visible at ingestion time, a queue, a checkpoint table. */
-import type { AlertPublisher, Checkpoint, CheckpointStore, LogEvent, LogPage, LogSource, OutboundMessage, PageRequest, PublishResult } from '../../lambda/app/ports';
+import type { AlertPublisher, Checkpoint, CheckpointStore, LogEvent, LogPage, LogSource, OutboundMessage, PageRequest, PublishFailure, PublishResult } from '../../lambda/app/ports';
 import type { PollPosition } from '../../lambda/core/poll-window';
 import { SeenSet } from '../../lambda/core/seen-set';
 
@@ -34,20 +34,23 @@ export class FakeLogSource implements LogSource {
     const offset = request.nextToken === undefined ? 0 : Number(request.nextToken);
     const size = Math.min(this.pageSize, request.limit);
     const events = visible.slice(offset, offset + size);
-    return offset + size < visible.length ? { events, nextToken: String(offset + size) } : { events };
+    return offset + size < visible.length ? { events, nextToken: String(offset + size), throttles: 0 } : { events, throttles: 0 };
   }
 }
 
-/** A queue that can fail chosen sends. */
+/** A queue that can fail chosen sends: `failWhen` transiently, `refuseWhen` permanently (a sender fault). */
 export class FakeQueue implements AlertPublisher {
   public readonly received: OutboundMessage[] = [];
   /** Returns true for a message that must fail this time. */
   public failWhen: (message: OutboundMessage) => boolean = () => false;
+  /** Returns true for a message the queue refuses for its contents. */
+  public refuseWhen: (message: OutboundMessage) => boolean = () => false;
   public async publish(messages: readonly OutboundMessage[]): Promise<PublishResult> {
     const sent: string[] = [];
-    const failed: Array<{ id: string; reason: string }> = [];
+    const failed: PublishFailure[] = [];
     for (const message of messages) {
-      if (this.failWhen(message)) failed.push({ id: message.id, reason: 'InternalError' });
+      if (this.refuseWhen(message)) failed.push({ id: message.id, reason: 'InvalidMessageContents', permanent: true });
+      else if (this.failWhen(message)) failed.push({ id: message.id, reason: 'InternalError', permanent: false });
       else {
         this.received.push(message);
         sent.push(message.id);
@@ -60,10 +63,23 @@ export class FakeQueue implements AlertPublisher {
   }
 }
 
-/** Conditional writes on a revision number, with the seen-set stored in its encoded form. */
+/** Conditional writes on a revision number and a lease, with the seen-set stored in its encoded form. */
 export class FakeCheckpoints implements CheckpointStore {
   private readonly items = new Map<string, { revision: number; position: PollPosition; seen: Buffer }>();
+  private readonly leases = new Map<string, { owner: string; until: number }>();
   public failNextSave = false;
+  public async acquireLease(logGroup: string, owner: string, untilMs: number, nowMs: number): Promise<boolean> {
+    const lease = this.leases.get(logGroup);
+    if (lease !== undefined && lease.owner !== owner && lease.until >= nowMs) return false;
+    this.leases.set(logGroup, { owner, until: untilMs });
+    return true;
+  }
+  public async releaseLease(logGroup: string, owner: string): Promise<void> {
+    if (this.leases.get(logGroup)?.owner === owner) this.leases.delete(logGroup);
+  }
+  public leaseOf(logGroup: string): { owner: string; until: number } | undefined {
+    return this.leases.get(logGroup);
+  }
   public async load(logGroup: string): Promise<Checkpoint | undefined> {
     const item = this.items.get(logGroup);
     return item && { revision: item.revision, position: item.position, seen: SeenSet.decode(item.seen) };

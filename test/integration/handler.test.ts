@@ -2,13 +2,13 @@
 import { ENV } from '../../lambda/app/config';
 import type { RunSummary } from '../../lambda/poller';
 import type { LocalAws } from '../../local/local-aws';
-import { flowLine, MIN, pollerEnv, startLocalAws } from '../../local/local-aws';
+import { flowLine, MIN, pollerEnv, quarantineUrlFor, startLocalAws } from '../../local/local-aws';
 import { captureStdout } from '../helpers/capture-output';
 import { dataMessage } from '../helpers/subscription';
 
 jest.setTimeout(60_000);
 
-type Handler = (event: unknown, context: { getRemainingTimeInMillis(): number }) => Promise<RunSummary>;
+type Handler = (event: unknown, context: { getRemainingTimeInMillis(): number; awsRequestId: string }) => Promise<RunSummary>;
 
 /** Loads lambda/handler.ts fresh with `env`; the env stays set until `restore`, as SDK clients read it lazily. */
 function loadHandler(env: Record<string, string | undefined>): { handler: Handler; restore: () => void } {
@@ -73,15 +73,19 @@ describe('handler run', () => {
       AWS_ENDPOINT_URL_SQS: aws.sqs.endpoint,
       AWS_ENDPOINT_URL_DYNAMODB: aws.dynamo.endpoint,
     });
+    // The handler's clients make one attempt a call: each throttle reaches the reader, which counts it.
+    aws.logs.failNext(2, { code: 'ThrottlingException', message: 'Rate exceeded' });
+    const filterBefore = aws.logs.calls.count['FilterLogEvents'] ?? 0;
     const out = captureStdout();
     let summary: RunSummary;
     try {
-      summary = await handler({}, { getRemainingTimeInMillis: () => 60_000 });
+      summary = await handler({}, { getRemainingTimeInMillis: () => 60_000, awsRequestId: 'c0ffee00-0000-4000-8000-000000000001' });
     } finally {
       out.restore();
       restore();
     }
-    expect(summary.groups[0]).toMatchObject({ end: 'caught-up', alertsSent: 2, bySeverity: { medium: 1, info: 1 } });
+    expect(summary.groups[0]).toMatchObject({ end: 'caught-up', alertsSent: 2, bySeverity: { medium: 1, info: 1 }, throttles: 2 });
+    expect((aws.logs.calls.count['FilterLogEvents'] ?? 0) - filterBefore).toBe(2 + (summary.groups[0]?.pagesRead ?? 0));
     const received = await aws.sqs.drain(queueUrl);
     expect(received.map((m) => (JSON.parse(m.Body ?? '{}') as { alert_id: string }).alert_id).sort()).toEqual([...ids].sort());
     expect(out.lines().some((l) => l['_aws'] !== undefined && l['AlertsSent'] === 2)).toBe(true);
@@ -102,17 +106,19 @@ describe('subscription handler module', () => {
       ...saved,
       [ENV.logGroups]: JSON.stringify([{ name: '/aws/vpc/flowlogs' }]),
       [ENV.queueUrl]: queueUrl,
+      [ENV.quarantineQueueUrl]: quarantineUrlFor(queueUrl),
       AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_ENDPOINT_URL_SQS: aws.sqs.endpoint,
     };
     delete process.env[ENV.checkpointTable];
     const out = captureStdout();
     try {
-      let handler: ((event: unknown) => Promise<unknown>) | undefined;
+      type PushHandler = (event: unknown, context: { invokedFunctionArn: string }) => Promise<unknown>;
+      let handler: PushHandler | undefined;
       jest.isolateModules(() => {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
-        handler = (require('../../lambda/subscription-handler') as { handler: (event: unknown) => Promise<unknown> }).handler;
+        handler = (require('../../lambda/subscription-handler') as { handler: PushHandler }).handler;
       });
-      await handler?.({ awslogs: { data: dataMessage('/aws/vpc/flowlogs', 'eni-1-all', [flowLine(1, Date.now())], { idPrefix: 'm' }) } });
+      await handler?.({ awslogs: { data: dataMessage('/aws/vpc/flowlogs', 'eni-1-all', [flowLine(1, Date.now())], { idPrefix: 'm' }) } }, { invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:f' });
     } finally {
       out.restore();
       process.env = saved;

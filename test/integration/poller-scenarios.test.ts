@@ -8,7 +8,8 @@ import { ENV } from '../../lambda/app/config';
 import { METRICS } from '../../lambda/app/metric-names';
 import { expectValidAlert } from '../helpers/alert-schema';
 import type { LocalAws } from '../../local/local-aws';
-import { flowLine, makePoller, MIN, pollerEnv, startLocalAws } from '../../local/local-aws';
+import { DynamoDbCheckpointStore } from '../../lambda/adapters/dynamodb-checkpoint-store';
+import { flowLine, makePoller, MIN, pollerEnv, quarantineUrlFor, startLocalAws } from '../../local/local-aws';
 import { captureStdout, metricSum } from '../helpers/capture-output';
 
 jest.setTimeout(120_000);
@@ -50,7 +51,7 @@ async function scenario(extraEnv: Record<string, string> = {}) {
       return body;
     });
   const put = (events: Array<{ timestamp: number; message: string; ingestionTime?: number }>) => aws.logs.putEvents(group, events);
-  return { group, queueUrl, poller, tick, alerts, received, put };
+  return { group, table, queueUrl, poller, tick, alerts, received, put };
 }
 
 const sorted = (ids: string[]) => [...ids].sort();
@@ -76,7 +77,10 @@ describe('poller against local AWS endpoints', () => {
     const filterBefore = aws.logs.calls.count['FilterLogEvents'] ?? 0;
     const ends: string[] = [];
     for (let i = 0; i < 6; i++) ends.push((await s.tick())?.end ?? '');
-    expect(ends.slice(0, 4)).toEqual(['capped', 'capped', 'capped', 'caught-up']);
+    // Three runs of 5,000 are capped; the fourth sends the last 5,000 (and, its budget spent, may
+    // end capped when its window ended just over one lookback ago); then the runs are caught up.
+    expect(ends.slice(0, 3)).toEqual(['capped', 'capped', 'capped']);
+    expect(ends.slice(4)).toEqual(['caught-up', 'caught-up']);
     const alerts = s.alerts();
     expect(alerts).toHaveLength(20_000);
     expect(new Set(alerts.map((a) => a.alert_id)).size).toBe(20_000);
@@ -115,6 +119,39 @@ describe('poller against local AWS endpoints', () => {
     expect(sorted(s.alerts().map((a) => a.alert_id))).toEqual(sorted(ids));
   });
 
+  it('sends a page with records SQS refuses: one in minimal form, one to the quarantine queue, the rest as they are, and moves on', async () => {
+    const s = await scenario();
+    await s.tick();
+    const t = aws.clock.ms;
+    const ids = s.put(Array.from({ length: 50 }, (_, i) => ({ timestamp: t + MIN, message: flowLine(i, t + MIN) })));
+    const [downgraded, quarantined] = [ids[10] as string, ids[40] as string];
+    // SQS's answer to a body it refuses (as for U+FFFF): a Failed entry with SenderFault true.
+    aws.sqs.fault = (entry) => {
+      const body = JSON.parse(entry.MessageBody) as { kind?: string; alert_id?: string; raw_event?: { truncation_reason?: string } };
+      if (body.kind !== undefined) return undefined; // the quarantine queue takes its messages
+      if (body.alert_id === quarantined) return { code: 'InvalidMessageContents', senderFault: true };
+      if (body.alert_id === downgraded && body.raw_event?.truncation_reason !== 'refused_by_queue') return { code: 'InvalidMessageContents', senderFault: true };
+      return undefined;
+    };
+    const out = captureStdout();
+    try {
+      expect(await s.tick()).toMatchObject({ end: 'caught-up', alertsSent: 49, downgraded: 1, quarantined: 1, sendFailures: 0 });
+      expect(metricSum(out.lines(), METRICS.quarantined, s.group)).toBe(1);
+    } finally {
+      out.restore();
+      aws.sqs.fault = undefined;
+    }
+    const later = s.put([{ timestamp: aws.clock.ms + MIN, message: flowLine(99, aws.clock.ms + MIN) }]);
+    for (let i = 0; i < 4; i++) await s.tick();
+    const alerts = s.alerts();
+    expect(sorted(alerts.map((a) => a.alert_id))).toEqual(sorted([...ids.filter((id) => id !== quarantined), ...later]));
+    expect(alerts.find((a) => a.alert_id === downgraded)?.raw_event).toMatchObject({ truncated: true, message: '' });
+    const kept = (await aws.sqs.drain(quarantineUrlFor(s.queueUrl))).map((m) => JSON.parse(m.Body ?? '{}') as Record<string, unknown>);
+    expect(kept).toHaveLength(1);
+    expect(kept[0]).toMatchObject({ alert_id: quarantined, event_id: quarantined, log_group: s.group });
+    expect(Buffer.from(String(kept[0]?.['message_base64']), 'base64').toString()).toBe(flowLine(40, t + MIN));
+  });
+
   it('rides out a throttling storm with backoff, counting every throttle, and loses nothing', async () => {
     const s = await scenario();
     await s.tick();
@@ -129,7 +166,8 @@ describe('poller against local AWS endpoints', () => {
       // Six throttles in a row exhaust the reader's attempts for this run.
       aws.logs.failNext(6, { code: 'ThrottlingException', message: 'Rate exceeded' });
       const stormy = await s.tick();
-      expect(stormy).toMatchObject({ end: 'poll-error', error: { kind: 'throttled' } });
+      expect(stormy).toMatchObject({ end: 'poll-error', error: { kind: 'throttled' }, throttles: 6 });
+      expect(metricSum(out.lines(), METRICS.throttles, s.group)).toBe(11);
     } finally {
       out.restore();
     }
@@ -167,17 +205,33 @@ describe('poller against local AWS endpoints', () => {
     expect(item.Item).toMatchObject({ revision: { N: '1' }, pendingStart: { N: String(aws.clock.ms - 16 * MIN) }, pendingEnd: { N: String(aws.clock.ms) } });
   });
 
-  it('lets only one of two overlapping invocations advance the checkpoint', async () => {
+  it('lets only one of two overlapping invocations read a group: the other skips it, and nothing is sent twice', async () => {
+    const s = await scenario();
+    await s.tick();
+    const t = aws.clock.ms;
+    const ids = s.put(Array.from({ length: 4000 }, (_, i) => ({ timestamp: t + MIN, message: flowLine(i, t + MIN) })));
+    aws.clock.ms += 5 * MIN;
+    const [a, b] = await Promise.all([s.poller.invoke(240_000, 'run-a'), s.poller.invoke(240_000, 'run-b')]);
+    expect([a.groups[0]?.end, b.groups[0]?.end].sort()).toEqual(['caught-up', 'leased']);
+    await s.tick();
+    s.received.push(...(await aws.sqs.drain(s.queueUrl)));
+    const alertIds = s.alerts().map((x) => x.alert_id);
+    expect(alertIds).toHaveLength(4000);
+    expect(sorted(alertIds)).toEqual(sorted(ids));
+  });
+
+  it('takes over the lease of a run that died, once it has expired', async () => {
     const s = await scenario();
     await s.tick();
     const t = aws.clock.ms;
     const ids = s.put([1, 2].map((i) => ({ timestamp: t + MIN, message: flowLine(i, t + MIN) })));
-    aws.clock.ms += 5 * MIN;
-    const [a, b] = await Promise.all([s.poller.invoke(), s.poller.invoke()]);
-    expect([a.groups[0]?.end, b.groups[0]?.end].sort()).toEqual(['caught-up', 'conflict']);
-    await s.tick();
-    s.received.push(...(await aws.sqs.drain(s.queueUrl)));
-    expect(sorted([...new Set(s.alerts().map((x) => x.alert_id))])).toEqual(sorted(ids));
+    // A run that crashed after taking its lease never released it; the lease lasts its invocation.
+    const store = new DynamoDbCheckpointStore(aws.dynamo.client, s.table, () => aws.clock.ms);
+    expect(await store.acquireLease(s.group, 'crashed-run', aws.clock.ms + 7 * MIN, aws.clock.ms)).toBe(true);
+    expect((await s.tick())?.end).toBe('leased');
+    expect(s.alerts()).toHaveLength(0);
+    expect((await s.tick())?.end).toBe('caught-up');
+    expect(sorted(s.alerts().map((x) => x.alert_id))).toEqual(sorted(ids));
   });
 
   it('passes malformed records through unparsed and cuts oversize ones to fit, dropping none', async () => {

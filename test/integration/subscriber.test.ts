@@ -5,10 +5,10 @@ import type { Message } from '@aws-sdk/client-sqs';
 import { SqsPublisher } from '../../lambda/adapters/sqs-publisher';
 import { METRIC_NAMESPACE, METRIC_SERVICE, METRICS } from '../../lambda/app/metric-names';
 import { compileFormat } from '../../lambda/core/log-format';
-import type { KinesisBatchResponse } from '../../lambda/subscriber';
+import type { CloudWatchLogsEvent, KinesisStreamBatchResponse as KinesisBatchResponse } from '../../lambda/subscriber';
 import { createSubscriber, DeliveryNotSentError } from '../../lambda/subscriber';
 import type { LocalAws } from '../../local/local-aws';
-import { flowLine, makePoller, MIN, pollerEnv, startLocalAws } from '../../local/local-aws';
+import { flowLine, makePoller, MIN, pollerEnv, quarantineUrlFor, startLocalAws } from '../../local/local-aws';
 import { expectValidAlert } from '../helpers/alert-schema';
 import { captureStdout, metricSum } from '../helpers/capture-output';
 import { CONTROL_MESSAGE, dataMessage, encodeDelivery } from '../helpers/subscription';
@@ -16,6 +16,7 @@ import { CONTROL_MESSAGE, dataMessage, encodeDelivery } from '../helpers/subscri
 jest.setTimeout(60_000);
 
 const GROUP = '/aws/vpc/flowlogs';
+const CONTEXT = { invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:vpc-flow-alerts' };
 const CUSTOM = '/aws/vpc/flowlogs-app';
 const CUSTOM_FORMAT = '${srcaddr} ${dstaddr} ${dstport} ${action} ${tcp-flags}';
 let aws: LocalAws;
@@ -26,25 +27,28 @@ beforeAll(async () => {
 });
 afterAll(async () => aws.stop());
 
-async function setup() {
+async function setup(extraGroups: readonly string[] = []) {
   counter++;
   const queueUrl = await aws.sqs.createQueue(`push-${counter}`);
   const subscriber = createSubscriber({
     logger: new Logger({ serviceName: METRIC_SERVICE }),
     metrics: new Metrics({ namespace: METRIC_NAMESPACE, serviceName: METRIC_SERVICE }),
-    formats: new Map([[GROUP, compileFormat()], [CUSTOM, compileFormat(CUSTOM_FORMAT)]]),
+    formats: new Map([[GROUP, compileFormat()], [CUSTOM, compileFormat(CUSTOM_FORMAT)], ...extraGroups.map((g) => [g, compileFormat()] as const)]),
     defaultFormat: compileFormat(),
     publisher: new SqsPublisher(aws.sqs.client, { queueUrl, fifo: false, maxBatchBytes: 262_144, sleep: async () => {} }),
+    quarantine: new SqsPublisher(aws.sqs.client, { queueUrl: quarantineUrlFor(queueUrl), fifo: false, maxBatchBytes: 1_048_576, sleep: async () => {} }),
     maxMessageBytes: 262_144,
     now: () => 1_700_000_000_000,
   });
+  // The handler's contract types are AWS's; these tests send the parts the handler reads.
+  const push = (event: unknown) => subscriber(event as CloudWatchLogsEvent, CONTEXT);
   const bodies = async (): Promise<Array<Record<string, unknown>>> =>
     (await aws.sqs.drain(queueUrl)).map((m: Message) => {
       const body = JSON.parse(m.Body ?? '{}') as Record<string, unknown>;
       expectValidAlert(body);
       return body;
     });
-  return { queueUrl, subscriber, bodies };
+  return { queueUrl, subscriber: push, bodies };
 }
 
 const quietly = async <T>(work: () => Promise<T>): Promise<{ value: T; lines: Array<Record<string, unknown>> }> => {
@@ -116,8 +120,8 @@ describe('subscription handler', () => {
   });
 
   it('produces the same alert bodies as the poller for the same event (push has no ingestion time)', async () => {
-    const { subscriber, bodies } = await setup();
-    const group = `/aws/vpc/flowlogs-both-${counter}`;
+    const group = `/aws/vpc/flowlogs-both-${counter + 1}`;
+    const { subscriber, bodies } = await setup([group]);
     aws.logs.createLogGroup(group);
     const queueUrl = await aws.sqs.createQueue(`both-${counter}`);
     await aws.dynamo.createCheckpointTable(`both-${counter}`);
@@ -128,7 +132,7 @@ describe('subscription handler', () => {
     await quietly(() => makePoller(aws, pollerEnv(queueUrl, `both-${counter}`, {}, group)).invoke());
     const polled = (await aws.sqs.drain(queueUrl)).map((m) => JSON.parse(m.Body ?? '{}') as Record<string, Record<string, unknown>>)[0];
     await quietly(() =>
-      subscriber({ awslogs: { data: encodeDelivery({ messageType: 'DATA_MESSAGE', owner: '1', logGroup: group, logStream: 'eni-0a1-all', subscriptionFilters: [], logEvents: [{ id: eventId, timestamp: t + MIN, message: line }] }) } }),
+      subscriber({ awslogs: { data: encodeDelivery({ messageType: 'DATA_MESSAGE', owner: '123456789012', logGroup: group, logStream: 'eni-0a1-all', subscriptionFilters: [], logEvents: [{ id: eventId, timestamp: t + MIN, message: line }] }) } }),
     );
     const pushed = (await bodies())[0] as Record<string, Record<string, unknown>>;
     expect(polled).toBeDefined();
