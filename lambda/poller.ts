@@ -3,6 +3,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { PollerConfig } from './app/config';
+import { DEFAULT_FILTER_PATTERN } from './app/config';
 import { LOG_GROUP_DIMENSION, METRICS } from './app/metric-names';
 import type { PollStats } from './app/poll-log-group';
 import type { AlertPublisher, CheckpointStore, LogSource } from './app/ports';
@@ -103,8 +104,10 @@ function report(stats: PollStats, deps: PollerDeps): void {
     logger.info('poll finished', summary);
   }
   for (const gap of stats.gaps) {
-    logger.error('records older than MAX_CATCH_UP_HOURS were not read', {
-      logGroup: stats.logGroup, gapStart: new Date(gap.start).toISOString(), gapEnd: new Date(gap.end).toISOString(),
+    const gapStart = new Date(gap.start).toISOString();
+    const gapEnd = new Date(gap.end).toISOString();
+    logger.error('records older than MAX_CATCH_UP_HOURS were not read; send them with the replay command given here', {
+      logGroup: stats.logGroup, gapStart, gapEnd, replay: replayCommand(deps.config, stats.logGroup, gapStart, gapEnd),
     });
   }
   if (stats.quarantined > 0) {
@@ -131,4 +134,16 @@ function report(stats: PollStats, deps: PollerDeps): void {
   metrics.addMetric(METRICS.catchUpGaps, MetricUnit.Count, stats.gaps.length);
   metrics.addMetric(METRICS.checkpointConflicts, MetricUnit.Count, stats.end === 'conflict' || stats.end === 'leased' ? 1 : 0);
   metrics.publishStoredMetrics();
+}
+
+/** The `npm run replay` command that sends a range the poller skipped, with this group's settings. */
+export function replayCommand(config: PollerConfig, logGroup: string, start: string, end: string): string {
+  const group = config.logGroups.find((g) => g.name === logGroup);
+  const quote = (text: string): string => `'${text.replace(/'/g, `'\\''`)}'`;
+  return [
+    `npm run --silent replay -- --log-group ${quote(logGroup)} --start ${start} --end ${end} --queue-url ${config.queueUrl}`,
+    `--quarantine-queue-url ${config.quarantineQueueUrl}`,
+    ...(group !== undefined && !group.format.isDefault ? [`--format ${quote(group.format.logFormat)}`] : []),
+    ...(group !== undefined && group.filterPattern !== DEFAULT_FILTER_PATTERN ? [`--filter-pattern ${quote(group.filterPattern)}`] : []),
+  ].join(' ');
 }

@@ -52,6 +52,8 @@ export interface PollerConfig {
   readonly filterRequestsPerSecond: number;
 }
 
+/** An SQS queue URL, standard or FIFO: `https://sqs.<region>.amazonaws.com/<account>/<name>`. */
+export const SQS_QUEUE_URL = /^https?:\/\/\S+\/\d{12}\/[\w-]{1,80}(\.fifo)?$/;
 const SQS_STANDARD_URL = /^https?:\/\/\S+\/\d{12}\/[\w-]{1,80}$/;
 
 /** CloudWatch Logs group names: 1-512 characters of `a-zA-Z0-9_-/.#`. */
@@ -73,7 +75,7 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>, mo
 
   const logGroups = readLogGroups(env[ENV.logGroups], (message) => fail(ENV.logGroups, message));
   const queueUrl = env[ENV.queueUrl]?.trim() ?? '';
-  if (!/^https?:\/\/\S+\/\d{12}\/[\w-]{1,80}(\.fifo)?$/.test(queueUrl)) {
+  if (!SQS_QUEUE_URL.test(queueUrl)) {
     fail(ENV.queueUrl, `"${queueUrl}" is not an SQS queue URL; set it to the alert queue's URL (https://sqs.<region>.amazonaws.com/<account>/<name>)`);
   }
   const quarantineQueueUrl = env[ENV.quarantineQueueUrl]?.trim() ?? '';

@@ -1,5 +1,5 @@
 import { gzipSync } from 'node:zlib';
-import { CorruptPayload, decodeSubscriptionPayload } from '../../lambda/core/subscription-payload';
+import { CorruptPayload, decodeSubscriptionPayload, MAX_DELIVERY_EVENTS, MAX_INFLATED_BYTES } from '../../lambda/core/subscription-payload';
 import { CONTROL_MESSAGE, dataMessage, encodeDelivery } from '../helpers/subscription';
 
 const LINE = '2 123456789012 eni-0a1 198.51.100.7 10.0.0.5 40000 22 6 1 40 1700000000 1700000060 REJECT OK';
@@ -37,8 +37,21 @@ describe('decodeSubscriptionPayload', () => {
     expect((decoded as CorruptPayload).reason).toMatch(reason);
   });
 
-  it('refuses a decompression bomb instead of exhausting memory', () => {
-    const bomb = gzipSync(Buffer.alloc(80 * 1024 * 1024, 0x20)).toString('base64');
-    expect(decodeSubscriptionPayload(bomb)).toBeInstanceOf(CorruptPayload);
+  it('stops decompressing at MAX_INFLATED_BYTES: a valid delivery padded past it is refused for its size', () => {
+    const padded = `${JSON.stringify({ messageType: 'DATA_MESSAGE', owner: '1', logGroup: 'g', logStream: 's', subscriptionFilters: [], logEvents: [] })}${' '.repeat(MAX_INFLATED_BYTES)}`;
+    // Valid JSON: only the cap can refuse it.
+    expect(JSON.parse(padded)).toMatchObject({ messageType: 'DATA_MESSAGE' });
+    const decoded = decodeSubscriptionPayload(gzipSync(padded).toString('base64'));
+    expect(decoded).toBeInstanceOf(CorruptPayload);
+    expect((decoded as CorruptPayload).reason).toMatch(/at most 16777216 bytes/);
+    const justUnder = decodeSubscriptionPayload(gzipSync(padded.slice(0, MAX_INFLATED_BYTES)).toString('base64'));
+    expect(justUnder).toMatchObject({ messageType: 'DATA_MESSAGE' });
+  });
+
+  it('refuses more events than a CloudWatch Logs delivery holds, and keeps a hostile messageType out of the reason', () => {
+    const many = encodeDelivery({ messageType: 'DATA_MESSAGE', owner: '1', logGroup: 'g', logStream: 's', logEvents: Array.from({ length: MAX_DELIVERY_EVENTS + 1 }, (_, i) => ({ id: String(i), timestamp: 1, message: '' })) });
+    expect((decodeSubscriptionPayload(many) as CorruptPayload).reason).toBe(`${MAX_DELIVERY_EVENTS + 1} log events, more than the ${MAX_DELIVERY_EVENTS} a CloudWatch Logs delivery holds`);
+    const odd = decodeSubscriptionPayload(encodeDelivery({ messageType: 'x'.repeat(400_000) }));
+    expect((odd as CorruptPayload).reason.length).toBeLessThan(120);
   });
 });

@@ -10,7 +10,9 @@ import { expectValidAlert } from '../helpers/alert-schema';
 import type { LocalAws } from '../../local/local-aws';
 import { DynamoDbCheckpointStore } from '../../lambda/adapters/dynamodb-checkpoint-store';
 import { flowLine, makePoller, MIN, pollerEnv, quarantineUrlFor, startLocalAws } from '../../local/local-aws';
+import { join } from 'node:path';
 import { captureStdout, metricSum } from '../helpers/capture-output';
+import { localAwsEnv, runChild } from '../helpers/run-child';
 
 jest.setTimeout(120_000);
 
@@ -112,9 +114,11 @@ describe('poller against local AWS endpoints', () => {
     const ids = s.put(Array.from({ length: 30 }, (_, i) => ({ timestamp: t + MIN, message: flowLine(i, t + MIN) })));
     // Entries 1, 11, 21 of every batch fail on every attempt of this run.
     aws.sqs.fault = (entry) => (entry.Id.endsWith('1') ? { code: 'InternalError' } : undefined);
-    const first = await s.tick();
-    expect(first).toMatchObject({ end: 'send-failed', sendFailures: 3, alertsSent: 27 });
-    aws.sqs.fault = undefined;
+    try {
+      expect(await s.tick()).toMatchObject({ end: 'send-failed', sendFailures: 3, alertsSent: 27 });
+    } finally {
+      aws.sqs.fault = undefined;
+    }
     await s.tick();
     expect(sorted(s.alerts().map((a) => a.alert_id))).toEqual(sorted(ids));
   });
@@ -255,7 +259,7 @@ describe('poller against local AWS endpoints', () => {
     expect(s.received[0]?.MessageAttributes).toMatchObject({ source: { StringValue: 'aws_vpc_flow' } });
   });
 
-  it('after a multi-day outage, reports what is older than the catch-up limit and delivers the rest', async () => {
+  it('after a multi-day outage, reports what is older than the catch-up limit with a replay command that sends it, and delivers the rest', async () => {
     const s = await scenario({ [ENV.maxCatchUpHours]: '24' });
     await s.tick();
     const t = aws.clock.ms;
@@ -263,16 +267,24 @@ describe('poller against local AWS endpoints', () => {
     aws.clock.ms += 3 * 24 * 60 * MIN;
     const kept = s.put(Array.from({ length: 5 }, (_, i) => ({ timestamp: aws.clock.ms - (20 - i) * 60 * MIN, message: flowLine(i, aws.clock.ms - 20 * 60 * MIN) })));
     const out = captureStdout();
+    let gapLog: Record<string, unknown> | undefined;
     try {
       await s.tick();
       expect(metricSum(out.lines(), METRICS.catchUpGaps, s.group)).toBe(1);
-      expect(out.lines().some((l) => l['message'] === 'records older than MAX_CATCH_UP_HOURS were not read')).toBe(true);
+      gapLog = out.lines().find((l) => String(l['message']).startsWith('records older than MAX_CATCH_UP_HOURS were not read'));
     } finally {
       out.restore();
     }
     const ids = s.alerts().map((a) => a.alert_id);
     expect(sorted(ids)).toEqual(sorted(kept));
     expect(ids).not.toContain(lost[0]);
+    // The command in the ERROR log, run as a user would, sends what the poller skipped.
+    const command = String(gapLog?.['replay']);
+    expect(command).toMatch(/^npm run --silent replay -- --log-group '\/aws\/vpc\/flowlogs-\d+' --start \S+ --end \S+ --queue-url \S+ --quarantine-queue-url \S+$/);
+    const replayed = await runChild('bash', ['-c', command], { env: localAwsEnv(aws), cwd: join(__dirname, '..', '..') });
+    expect(replayed.status).toBe(0);
+    s.received.push(...(await aws.sqs.drain(s.queueUrl)));
+    expect(s.alerts().map((a) => a.alert_id)).toContain(lost[0]);
   });
 
   it('sends to a FIFO queue with the ENI as message group and alert_id as deduplication id', async () => {

@@ -8,6 +8,7 @@ import { compileFormat } from '../../lambda/core/log-format';
 import type { CloudWatchLogsEvent, KinesisStreamBatchResponse as KinesisBatchResponse } from '../../lambda/subscriber';
 import { createSubscriber, DeliveryNotSentError } from '../../lambda/subscriber';
 import type { LocalAws } from '../../local/local-aws';
+import type { EntryFault } from '../../local/local-sqs';
 import { flowLine, makePoller, MIN, pollerEnv, quarantineUrlFor, startLocalAws } from '../../local/local-aws';
 import { expectValidAlert } from '../helpers/alert-schema';
 import { captureStdout, metricSum } from '../helpers/capture-output';
@@ -60,6 +61,16 @@ const quietly = async <T>(work: () => Promise<T>): Promise<{ value: T; lines: Ar
   }
 };
 
+/** Runs `work` with SQS entry faults set, and always clears them, so a failure cannot leak into other tests. */
+async function withFault<T>(fault: EntryFault, work: () => Promise<T>): Promise<T> {
+  aws.sqs.fault = fault;
+  try {
+    return await work();
+  } finally {
+    aws.sqs.fault = undefined;
+  }
+}
+
 describe('subscription handler', () => {
   it('sends every record of direct deliveries from several streams and groups, each layout read right', async () => {
     const { subscriber, bodies } = await setup();
@@ -94,10 +105,9 @@ describe('subscription handler', () => {
   it('throws for a direct delivery whose sends fail, so Lambda retries it; the retry repeats only alert ids', async () => {
     const { subscriber, bodies } = await setup();
     const data = dataMessage(GROUP, 'eni-a-all', Array.from({ length: 12 }, (_, i) => flowLine(i, 1_700_000_000_000)));
-    aws.sqs.fault = (entry) => (entry.Id === '3' ? { code: 'InternalError' } : undefined);
-    const failed = await quietly(() => subscriber({ awslogs: { data } }).catch((error: unknown) => error));
+    const failed = await withFault((entry) => (entry.Id === '3' ? { code: 'InternalError' } : undefined), () =>
+      quietly(() => subscriber({ awslogs: { data } }).catch((error: unknown) => error)));
     expect(failed.value).toBeInstanceOf(DeliveryNotSentError);
-    aws.sqs.fault = undefined;
     await quietly(() => subscriber({ awslogs: { data } }));
     const ids = (await bodies()).map((a) => a['alert_id']);
     expect(new Set(ids).size).toBe(12);
@@ -109,14 +119,45 @@ describe('subscription handler', () => {
     const records = ['r1', 'r2', 'r3'].map((prefix, i) => ({
       kinesis: { sequenceNumber: String(100 + i), data: dataMessage(GROUP, 's', [flowLine(i, 1_700_000_000_000)], { idPrefix: prefix }) },
     }));
-    aws.sqs.fault = (entry) => (entry.MessageBody.includes('"r2-0"') ? { code: 'InternalError' } : undefined);
-    const { value } = await quietly(() => subscriber({ Records: records }));
-    aws.sqs.fault = undefined;
+    const { value } = await withFault((entry) => (entry.MessageBody.includes('"r2-0"') ? { code: 'InternalError' } : undefined), () =>
+      quietly(() => subscriber({ Records: records })));
     expect(value as KinesisBatchResponse).toEqual({ batchItemFailures: [{ itemIdentifier: '101' }] });
     expect((await bodies()).map((a) => a['alert_id'])).toEqual(['r1-0']);
     const retry = await quietly(() => subscriber({ Records: records.slice(1) }));
     expect(retry.value).toEqual({ batchItemFailures: [] });
     expect((await bodies()).map((a) => a['alert_id']).sort()).toEqual(['r2-0', 'r3-0']);
+  });
+
+  it('refuses deliveries from a log group that is not configured or from another account, counting them under one dimension', async () => {
+    const { subscriber, bodies } = await setup();
+    const forged = (group: string, owner = '123456789012') =>
+      encodeDelivery({ messageType: 'DATA_MESSAGE', owner, logGroup: group, logStream: 's', subscriptionFilters: [], logEvents: [{ id: 'f-1', timestamp: 1, message: flowLine(1, 1_700_000_000_000) }] });
+    const { lines } = await quietly(async () => {
+      for (let i = 0; i < 3; i++) await subscriber({ Records: [{ kinesis: { sequenceNumber: `7${i}`, data: forged('/forged/group') } }] });
+      await subscriber({ Records: [{ kinesis: { sequenceNumber: '80', data: forged(GROUP, '999999999999') } }] });
+    });
+    expect(await bodies()).toEqual([]);
+    expect(metricSum(lines, METRICS.refusedDeliveries, 'unknown')).toBe(4);
+    expect(lines.some((l) => l['LogGroup'] === '/forged/group')).toBe(false);
+    const warnings = lines.filter((l) => String(l['message']).startsWith('delivery refused'));
+    expect(warnings.map((w) => [w['claimedLogGroup'], w['reason']])).toEqual([
+      ['/forged/group', 'log group is not configured'],
+      [GROUP, 'owner account 999999999999 is not this account'],
+    ]);
+  });
+
+  it('never fails a Kinesis batch for a record SQS refuses: it goes to the quarantine queue', async () => {
+    const { queueUrl, subscriber, bodies } = await setup();
+    const records = [{ kinesis: { sequenceNumber: '900', data: dataMessage(GROUP, 's', [flowLine(1, 1_700_000_000_000), flowLine(2, 1_700_000_000_000)], { idPrefix: 'q' }) } }];
+    const { value, lines } = await withFault(
+      (entry) => (entry.MessageBody.includes('"alert_id":"q-1"') && !entry.MessageBody.includes('"kind"') ? { code: 'InvalidMessageContents', senderFault: true } : undefined),
+      () => quietly(() => subscriber({ Records: records })),
+    );
+    expect(value).toEqual({ batchItemFailures: [] });
+    expect((await bodies()).map((a) => a['alert_id'])).toEqual(['q-0']);
+    const kept = (await aws.sqs.drain(quarantineUrlFor(queueUrl))).map((m) => JSON.parse(m.Body ?? '{}') as Record<string, unknown>);
+    expect(kept).toMatchObject([{ alert_id: 'q-1', log_group: GROUP }]);
+    expect(metricSum(lines, METRICS.quarantined, GROUP)).toBe(1);
   });
 
   it('produces the same alert bodies as the poller for the same event (push has no ingestion time)', async () => {

@@ -1,0 +1,151 @@
+/**
+ * `npm run --silent replay -- --log-group NAME --start ISO8601 --end ISO8601 --queue-url URL
+ *   [--format LOGFORMAT] [--filter-pattern P] [--quarantine-queue-url URL]`
+ *
+ * Sends one log group's time range to the alert queue through the poller's own path: FilterLogEvents
+ * paced as the poller paces it, the same bodies, `alert_id`s and FIFO ids. For ranges the poller did
+ * not read (a `CatchUpGaps` ERROR log gives the range) or a backfill. Credentials come from the
+ * default AWS chain; `AWS_ENDPOINT_URL_*` variables are honoured. Progress goes to stderr, a JSON
+ * summary to stdout. Exit 0 when every record was sent, 1 when some were not (the reason is on
+ * stderr), 2 for a bad argument (named).
+ */
+import { parseArgs } from 'node:util';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { CloudWatchLogSource } from '../adapters/cloudwatch-log-source';
+import { RateLimiter } from '../adapters/rate-limiter';
+import { SQS_MAX_BYTES, SqsPublisher } from '../adapters/sqs-publisher';
+import { DEFAULT_FILTER_PATTERN, DEFAULTS, LOG_GROUP_NAME, SQS_QUEUE_URL } from '../app/config';
+import type { ReplayProgress } from '../app/replay-range';
+import { replayRange } from '../app/replay-range';
+import { LogFormatError } from '../core/errors';
+import type { CompiledFormat } from '../core/log-format';
+import { compileFormat } from '../core/log-format';
+
+const USAGE = `usage: npm run --silent replay -- --log-group NAME --start ISO8601 --end ISO8601 --queue-url URL
+         [--format LOGFORMAT] [--filter-pattern PATTERN] [--quarantine-queue-url URL]
+
+  --log-group NAME             the flow-log group to read
+  --start, --end ISO8601       the time range of the records' own timestamps, inclusive (2026-11-25T10:00:00Z)
+  --queue-url URL              the alert queue (a .fifo queue gets MessageGroupId and MessageDeduplicationId)
+  --format LOGFORMAT           the flow log's LogFormat (default: the version 2 layout)
+  --filter-pattern PATTERN     CloudWatch Logs filter pattern (default: "${DEFAULT_FILTER_PATTERN}"; "" reads everything)
+  --quarantine-queue-url URL   where records the queue refuses in every form go (default: reported as failed)
+
+example: npm run --silent replay -- --log-group /aws/vpc/flowlogs --start 2026-11-24T00:00:00Z \\
+           --end 2026-11-24T06:00:00Z --queue-url https://sqs.eu-west-1.amazonaws.com/123456789012/alerts`;
+
+interface ReplayArgs {
+  readonly logGroup: string;
+  readonly start: number;
+  readonly end: number;
+  readonly queueUrl: string;
+  readonly quarantineQueueUrl?: string;
+  readonly format: CompiledFormat;
+  readonly filterPattern: string;
+}
+
+/** The arguments, or the message naming what is wrong (`''` for --help). */
+export function readArgs(argv: readonly string[]): ReplayArgs | string {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: {
+        'log-group': { type: 'string' }, start: { type: 'string' }, end: { type: 'string' }, 'queue-url': { type: 'string' },
+        format: { type: 'string' }, 'filter-pattern': { type: 'string' }, 'quarantine-queue-url': { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    return (error as Error).message;
+  }
+  if (values.help === true) return '';
+  const problems: string[] = [];
+  const logGroup = values['log-group'] ?? '';
+  if (!LOG_GROUP_NAME.test(logGroup)) problems.push(`--log-group "${logGroup}" is not a log group name (1-512 of a-z A-Z 0-9 _ - / . #)`);
+  const time = (flag: '--start' | '--end', raw: string | undefined): number => {
+    const ms = raw === undefined || !/^\d{4}-\d{2}-\d{2}T/.test(raw) ? Number.NaN : Date.parse(raw);
+    if (Number.isNaN(ms)) problems.push(`${flag} "${raw ?? ''}" is not an ISO-8601 time such as 2026-11-25T10:00:00Z`);
+    return ms;
+  };
+  const start = time('--start', values.start);
+  const end = time('--end', values.end);
+  if (!Number.isNaN(start) && !Number.isNaN(end) && end < start) problems.push(`--end ${values.end} is before --start ${values.start}`);
+  const queueUrl = values['queue-url'] ?? '';
+  if (!SQS_QUEUE_URL.test(queueUrl)) problems.push(`--queue-url "${queueUrl}" is not an SQS queue URL (https://sqs.<region>.amazonaws.com/<account>/<name>)`);
+  const quarantineQueueUrl = values['quarantine-queue-url'];
+  if (quarantineQueueUrl !== undefined && !SQS_QUEUE_URL.test(quarantineQueueUrl)) problems.push(`--quarantine-queue-url "${quarantineQueueUrl}" is not an SQS queue URL`);
+  let format = compileFormat();
+  if (values.format !== undefined) {
+    try {
+      if (values.format.trim() === '') throw new LogFormatError('is empty; leave --format out for the version 2 layout');
+      format = compileFormat(values.format);
+    } catch (error) {
+      if (!(error instanceof LogFormatError)) throw error;
+      problems.push(`--format ${error.message}`);
+    }
+  }
+  if (problems.length > 0) return problems.join('\n');
+  return {
+    logGroup, start, end, queueUrl, format, filterPattern: values['filter-pattern'] ?? DEFAULT_FILTER_PATTERN,
+    ...(quarantineQueueUrl !== undefined && { quarantineQueueUrl }),
+  };
+}
+
+async function main(): Promise<number> {
+  const args = readArgs(process.argv.slice(2));
+  if (typeof args === 'string') {
+    process.stderr.write(args === '' ? `${USAGE}\n` : `replay: ${args.replace(/\n/g, '\nreplay: ')}\n\n${USAGE}\n`);
+    return args === '' ? 0 : 2;
+  }
+  // One retry layer, as in the Lambda: the reader and the publisher retry; the SDK clients do not.
+  const sqs = new SQSClient({ useQueueUrlAsEndpoint: process.env['AWS_ENDPOINT_URL_SQS'] === undefined, maxAttempts: 1 });
+  const logs = new CloudWatchLogsClient({ maxAttempts: 1 });
+  const started = Date.now();
+  const rate = (p: Readonly<ReplayProgress>): string => `${Math.round(p.records / Math.max(0.001, (Date.now() - started) / 1000)).toLocaleString('en-US')} records/s`;
+  try {
+    const outcome = await replayRange(
+      { name: args.logGroup, format: args.format, filterPattern: args.filterPattern },
+      { start: args.start, end: args.end },
+      {
+        source: new CloudWatchLogSource(logs, { limiter: new RateLimiter(DEFAULTS.filterRequestsPerSecond) }),
+        publisher: new SqsPublisher(sqs, { queueUrl: args.queueUrl, fifo: args.queueUrl.endsWith('.fifo'), maxBatchBytes: DEFAULTS.maxMessageBytes }),
+        ...(args.quarantineQueueUrl !== undefined && { quarantine: new SqsPublisher(sqs, { queueUrl: args.quarantineQueueUrl, fifo: false, maxBatchBytes: SQS_MAX_BYTES }) }),
+        maxMessageBytes: DEFAULTS.maxMessageBytes,
+      },
+      (p) => process.stderr.write(`replay: page ${p.pages}: ${p.records.toLocaleString('en-US')} records, ${p.alertsSent.toLocaleString('en-US')} alerts sent, ${p.failed} failed, ${rate(p)}\n`),
+    );
+    const p = outcome.progress;
+    const seconds = (Date.now() - started) / 1000;
+    process.stdout.write(`${JSON.stringify({ logGroup: args.logGroup, start: new Date(args.start).toISOString(), end: new Date(args.end).toISOString(), ...p, seconds })}\n`);
+    process.stderr.write(
+      `replay: ${p.records.toLocaleString('en-US')} records in ${p.pages} pages, ${p.alertsSent.toLocaleString('en-US')} alerts sent, ${p.headersSkipped} header lines, ${p.quarantined} quarantined, ${p.failed} failed, ${p.throttles} throttles, ${seconds.toFixed(1)} s\n`,
+    );
+    if (outcome.kind === 'read-failed') {
+      process.stderr.write(`replay: stopped: ${outcome.reason}\n`);
+      return 1;
+    }
+    if (p.failed > 0) {
+      process.stderr.write(`replay: ${p.failed} records were not sent; run the same command again (repeats carry the same alert_id):\n  ${p.failureReasons.join('\n  ')}\n`);
+      return 1;
+    }
+    return 0;
+  } finally {
+    sqs.destroy();
+    logs.destroy();
+  }
+}
+
+if (require.main === module) {
+  main().then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`replay: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

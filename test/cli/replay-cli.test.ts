@@ -1,0 +1,88 @@
+/** `npm run replay` as a user runs it: a child process with the standard AWS_ENDPOINT_URL_* variables against local endpoints. */
+import { join } from 'node:path';
+import type { LocalAws } from '../../local/local-aws';
+import { flowLine, makePoller, MIN, pollerEnv, startLocalAws } from '../../local/local-aws';
+import { captureStdout } from '../helpers/capture-output';
+import { localAwsEnv, runChild } from '../helpers/run-child';
+
+jest.setTimeout(60_000);
+
+const ROOT = join(__dirname, '..', '..');
+let aws: LocalAws;
+beforeAll(async () => {
+  aws = await startLocalAws({ pageSize: 1000 });
+});
+afterAll(async () => aws.stop());
+
+function replay(args: readonly string[]) {
+  return runChild(join(ROOT, 'node_modules', '.bin', 'tsx'), [join(ROOT, 'lambda', 'cli', 'replay.ts'), ...args], { env: localAwsEnv(aws) });
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+describe('replay', () => {
+  it('sends a range through the poller\'s path: the same bodies and alert_ids, every record once, paced over pages', async () => {
+    const group = '/aws/vpc/replay-1';
+    aws.logs.createLogGroup(group);
+    const t = aws.clock.ms;
+    const ids = aws.logs.putEvents(group, Array.from({ length: 2500 }, (_, i) => ({ timestamp: t + 1000 + i, message: flowLine(i, t + i) })));
+    const outside = aws.logs.putEvents(group, [{ timestamp: t + 2 * 3_600_000, message: flowLine(9, t + 2 * 3_600_000) }]);
+    aws.logs.putEvents(group, [{ timestamp: t + 1000, message: '2 123456789012 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 40 1 2 ACCEPT OK' }]);
+    const replayQueue = await aws.sqs.createQueue('replay-1');
+    aws.clock.ms = t + 5 * MIN;
+    const result = await replay(['--log-group', group, '--start', iso(t), '--end', iso(t + MIN), '--queue-url', replayQueue]);
+    expect(result.stderr).toContain('replay: page 3: 2,500 records, 2,500 alerts sent, 0 failed');
+    expect(result.status).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ pages: 3, records: 2500, alertsSent: 2500, failed: 0 });
+    const replayed = (await aws.sqs.drain(replayQueue)).map((m) => m.Body ?? '');
+    const replayedIds = replayed.map((b) => (JSON.parse(b) as { alert_id: string }).alert_id);
+    expect(replayedIds.sort()).toEqual([...ids].sort());
+    expect(replayedIds).not.toContain(outside[0]);
+
+    // The poller sends byte-identical bodies for the same events.
+    const pollQueue = await aws.sqs.createQueue('replay-1-poll');
+    await aws.dynamo.createCheckpointTable('replay-1-poll');
+    const out = captureStdout();
+    try {
+      await makePoller(aws, pollerEnv(pollQueue, 'replay-1-poll', {}, group)).invoke();
+    } finally {
+      out.restore();
+    }
+    const polled = (await aws.sqs.drain(pollQueue)).map((m) => m.Body ?? '');
+    expect(polled.sort()).toEqual(replayed.sort());
+  });
+
+  it('exits 1 with the reason when the log group cannot be read', async () => {
+    const queue = await aws.sqs.createQueue('replay-2');
+    const result = await replay(['--log-group', '/aws/vpc/missing', '--start', '2026-11-25T00:00:00Z', '--end', '2026-11-25T01:00:00Z', '--queue-url', queue]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('replay: stopped: log group /aws/vpc/missing does not exist');
+  });
+
+  it.each([
+    [['--log-group', 'bad name!'], /--log-group "bad name!" is not a log group name/],
+    [['--start', 'yesterday'], /--start "yesterday" is not an ISO-8601 time/],
+    [['--end', '2026-11-24T00:00:00Z'], /--end 2026-11-24T00:00:00Z is before --start/],
+    [['--queue-url', 'arn:aws:sqs:us-east-1:123456789012:q'], /--queue-url "arn:aws:sqs:us-east-1:123456789012:q" is not an SQS queue URL/],
+    [['--format', '${version} ${nope}'], /--format LogFormat field "nope" is not a VPC flow log field/],
+    [['--format', ''], /--format is empty/],
+    [['--bogus', 'x'], /Unknown option '--bogus'/],
+  ])('exits 2 naming a bad argument: %j', async (override, message) => {
+    const base: Record<string, string> = {
+      '--log-group': '/aws/vpc/flowlogs', '--start': '2026-11-25T00:00:00Z', '--end': '2026-11-25T01:00:00Z',
+      '--queue-url': 'https://sqs.us-east-1.amazonaws.com/123456789012/alerts',
+    };
+    const args = { ...base };
+    for (let i = 0; i < override.length; i += 2) args[override[i] as string] = override[i + 1] as string;
+    const result = await replay(Object.entries(args).flat());
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr).toContain('usage: npm run --silent replay');
+  });
+
+  it('prints its usage with --help and exits 0', async () => {
+    const result = await replay(['--help']);
+    expect(result.status).toBe(0);
+    expect(result.stderr).toContain('--quarantine-queue-url URL');
+  });
+});
