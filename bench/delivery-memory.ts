@@ -4,11 +4,15 @@
  *
  *   tsx bench/delivery-memory.ts make <shape> <file>   writes a delivery (base64 gzip) to <file>
  *   tsx bench/delivery-memory.ts measure <file>        handles it, prints one JSON line
+ *   tsx bench/delivery-memory.ts all                   every shape, each in fresh processes, as a table
  *
  * Shapes: `flood-795k` (795,907 events, 72 MiB of JSON), `tiny-1.5m` (1,500,000 empty events),
  * `largest-accepted` (50,000 events of a 23-field layout: at both caps, 16 MiB and 50,000 events).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createGzip } from 'node:zlib';
 import type { AlertPublisher, OutboundMessage, PublishResult } from '../lambda/app/ports';
 import { handleDelivery } from '../lambda/app/handle-delivery';
@@ -87,11 +91,37 @@ async function measure(file: string): Promise<void> {
   })}\n`);
 }
 
+/** Makes and measures every shape, each step in a process of its own. */
+async function all(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'delivery-memory-'));
+  const self = (...args: string[]): Record<string, unknown> => {
+    const result = spawnSync(process.execPath, [...process.execArgv, __filename, ...args], { encoding: 'utf8' });
+    if (result.status !== 0) throw new Error(`${args.join(' ')}: ${result.stderr}`);
+    return JSON.parse(result.stdout.trim().split('\n').pop() ?? '{}') as Record<string, unknown>;
+  };
+  process.stdout.write(`push mode, one delivery per process (function memory 512 MiB), node ${process.version}\n`);
+  try {
+    for (const shape of SHAPES) {
+      const file = join(dir, `${shape}.b64`);
+      const made = self('make', shape, file);
+      const m = self('measure', file);
+      process.stdout.write(
+        `  ${shape}: ${Number(made['events']).toLocaleString('en-US')} events, ${(Number(made['jsonBytes']) / 1048576).toFixed(1)} MiB of JSON, ${(Number(m['base64Bytes']) / 1048576).toFixed(1)} MiB base64 -> ${String(m['kind'])}, ${Number(m['alertsSent']).toLocaleString('en-US')} alerts, ${Number(m['seconds']).toFixed(2)} s, peak RSS ${String(m['peakRssMiB'])} MiB\n`,
+      );
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 if (require.main === module) {
   const [command, a, b] = process.argv.slice(2);
-  const run = command === 'make' && SHAPES.includes(a as Shape) && b !== undefined ? make(a as Shape, b) : command === 'measure' && a !== undefined ? measure(a) : undefined;
+  const run =
+    command === 'make' && SHAPES.includes(a as Shape) && b !== undefined ? make(a as Shape, b)
+      : command === 'measure' && a !== undefined ? measure(a)
+        : command === 'all' ? all() : undefined;
   if (run === undefined) {
-    process.stderr.write(`usage: delivery-memory.ts make <${SHAPES.join('|')}> FILE | measure FILE\n`);
+    process.stderr.write(`usage: delivery-memory.ts make <${SHAPES.join('|')}> FILE | measure FILE | all\n`);
     process.exitCode = 2;
   } else {
     run.catch((error: unknown) => {

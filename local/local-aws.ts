@@ -7,6 +7,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { CloudWatchLogSource } from '../lambda/adapters/cloudwatch-log-source';
 import { DynamoDbCheckpointStore } from '../lambda/adapters/dynamodb-checkpoint-store';
 import { RateLimiter } from '../lambda/adapters/rate-limiter';
@@ -16,6 +17,8 @@ import { METRIC_NAMESPACE, METRIC_SERVICE } from '../lambda/app/metric-names';
 import type { RunSummary } from '../lambda/poller';
 import { createPoller } from '../lambda/poller';
 import { CloudWatchLogsEmulator } from './cloudwatch-logs-emulator';
+import type { LatencyModel } from './latency-model';
+import { addLatency } from './latency-model';
 import type { LocalDynamoDb } from './local-dynamodb';
 import { startLocalDynamoDb } from './local-dynamodb';
 import type { LocalSqs } from './local-sqs';
@@ -75,12 +78,27 @@ export interface TestPoller {
   readonly checkpointCalls: Map<string, number>;
 }
 
+/** How the benchmark shapes the poller; tests use the defaults. */
+export interface PollerOptions {
+  /** Added to every request of the poller's clients. @default none */
+  readonly latency?: LatencyModel;
+  /** SendMessageBatch calls in flight. @default the publisher's default */
+  readonly sendConcurrency?: number;
+}
+
 /** Builds the poller from `env` with real clients on the local endpoints; backoff sleeps are skipped. */
-export function makePoller(aws: LocalAws, env: Record<string, string>): TestPoller {
+export function makePoller(aws: LocalAws, env: Record<string, string>, options: PollerOptions = {}): TestPoller {
   const config = readConfig(env);
   const noSleep = async (): Promise<void> => {};
   const logsClient = new CloudWatchLogsClient({ region: REGION, endpoint: aws.logs.endpoint, credentials: TEST_CREDENTIALS, maxAttempts: 1 });
   const dynamoClient = new DynamoDBClient({ region: REGION, endpoint: aws.dynamo.endpoint, credentials: TEST_CREDENTIALS, maxAttempts: 1 });
+  // The Lambda's own SQS client: one attempt a call, retries in the publisher.
+  const sqsClient = options.latency === undefined ? aws.sqs.client : new SQSClient({ region: REGION, endpoint: aws.sqs.endpoint, credentials: TEST_CREDENTIALS, useQueueUrlAsEndpoint: false, maxAttempts: 1 });
+  if (options.latency !== undefined) {
+    addLatency(logsClient, options.latency.filterLogEventsMs);
+    addLatency(dynamoClient, options.latency.dynamoDbMs);
+    addLatency(sqsClient, options.latency.sqsMs);
+  }
   const faults = { failNextCheckpointWrite: false };
   const checkpointCalls = new Map<string, number>();
   dynamoClient.middlewareStack.add(
@@ -107,8 +125,11 @@ export function makePoller(aws: LocalAws, env: Record<string, string>): TestPoll
       }),
       sleep: noSleep,
     }),
-    publisher: new SqsPublisher(aws.sqs.client, { queueUrl: config.queueUrl, fifo: config.fifo, maxBatchBytes: config.maxMessageBytes, sleep: noSleep }),
-    quarantine: new SqsPublisher(aws.sqs.client, { queueUrl: config.quarantineQueueUrl, fifo: false, maxBatchBytes: SQS_MAX_BYTES, sleep: noSleep }),
+    publisher: new SqsPublisher(sqsClient, {
+      queueUrl: config.queueUrl, fifo: config.fifo, maxBatchBytes: config.maxMessageBytes, sleep: noSleep,
+      ...(options.sendConcurrency !== undefined && { concurrency: options.sendConcurrency }),
+    }),
+    quarantine: new SqsPublisher(sqsClient, { queueUrl: config.quarantineQueueUrl, fifo: false, maxBatchBytes: SQS_MAX_BYTES, sleep: noSleep }),
     checkpoints: new DynamoDbCheckpointStore(dynamoClient, config.checkpointTable, () => aws.clock.ms, noSleep),
   });
   return {
