@@ -112,7 +112,7 @@ function report(stats: PollStats, deps: PollerDeps): void {
   }
   if (stats.quarantined > 0) {
     logger.error('records the alert queue refused were moved to the quarantine queue; the checkpoint moved on', {
-      logGroup: stats.logGroup, quarantined: stats.quarantined,
+      logGroup: stats.logGroup, quarantined: stats.quarantined, records: stats.quarantinedRecords,
     });
   }
   if (stats.end === 'leased') logger.warn('another invocation holds this log group\'s lease; this run skipped the group', { logGroup: stats.logGroup });

@@ -96,7 +96,9 @@ function recordStats(stats: DeliveryStats, totals: Map<string, Totals>, refusedN
       unparsedRecords: stats.unparsedRecords, headersSkipped: stats.headersSkipped, sendFailures: stats.sendFailures, quarantined: stats.quarantined,
     });
   }
-  if (stats.quarantined > 0) deps.logger.error('records the alert queue refused were moved to the quarantine queue', { logGroup: group, quarantined: stats.quarantined });
+  if (stats.quarantined > 0) {
+    deps.logger.error('records the alert queue refused were moved to the quarantine queue', { logGroup: group, quarantined: stats.quarantined, records: stats.quarantinedRecords });
+  }
   const t = totals.get(group) ?? { recordsRead: 0, alertsSent: 0, unparsedRecords: 0, sendFailures: 0, quarantined: 0, corruptDeliveries: 0, refusedDeliveries: 0 };
   t.recordsRead += stats.recordsRead;
   t.alertsSent += stats.alertsSent;

@@ -31,6 +31,8 @@ export interface DeliveryStats {
   readonly unparsedRecords: number;
   readonly sendFailures: number;
   readonly quarantined: number;
+  /** Event ids and reasons of the quarantined records (at most 20), for the log. */
+  readonly quarantinedRecords: ReadonlyArray<{ readonly eventId: string; readonly reason: string }>;
   readonly bySeverity: Readonly<Record<string, number>>;
   /** Why a corrupt delivery could not be decoded, or why a delivery was refused. */
   readonly reason?: string;
@@ -82,6 +84,7 @@ function counts(result: DeliveryResult | undefined, recordsRead: number): Omit<D
     unparsedRecords: unparsed,
     sendFailures: result?.failed.length ?? 0,
     quarantined: result?.quarantined.length ?? 0,
+    quarantinedRecords: (result?.quarantined ?? []).slice(0, 20).map((q) => ({ eventId: q.event.eventId, reason: q.reason })),
     bySeverity,
   };
 }

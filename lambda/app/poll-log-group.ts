@@ -6,6 +6,9 @@ import { SeenSet } from '../core/seen-set';
 import { deliverEvents } from './deliver-events';
 import type { AlertPublisher, CheckpointStore, LogEvent, LogSource } from './ports';
 
+/** Quarantined records a run names in its log (the metric counts them all). */
+export const MAX_REPORTED_QUARANTINED = 20;
+
 /** FilterLogEvents returns at most this many events a page. */
 const MAX_PAGE_EVENTS = 10_000;
 
@@ -49,6 +52,8 @@ export interface PollStats {
   sendFailures: number;
   /** Records the alert queue refused in every form, kept in the quarantine queue; the checkpoint moved on. */
   quarantined: number;
+  /** Event ids and reasons of the first quarantined records (at most MAX_REPORTED_QUARANTINED), for the log. */
+  quarantinedRecords: Array<{ eventId: string; reason: string }>;
   /** Alerts the queue refused in full and took in minimal form. */
   downgraded: number;
   /** ThrottlingExceptions met (each waited out with backoff, or the reason the poll stopped). */
@@ -174,7 +179,7 @@ async function poll(target: LogGroupTarget, deps: PollDeps, budget: number, stat
 export function emptyStats(logGroup: string): PollStats {
   return {
     logGroup, end: 'caught-up', recordsRead: 0, alertsSent: 0, duplicatesSkipped: 0,
-    headersSkipped: 0, unparsedRecords: 0, sendFailures: 0, quarantined: 0, downgraded: 0, throttles: 0, pagesRead: 0, gaps: [], bySeverity: {},
+    headersSkipped: 0, unparsedRecords: 0, sendFailures: 0, quarantined: 0, quarantinedRecords: [], downgraded: 0, throttles: 0, pagesRead: 0, gaps: [], bySeverity: {},
   };
 }
 
@@ -195,7 +200,10 @@ async function publishPage(
   });
   // Headers hold no flow; quarantined records are kept elsewhere: neither is read again.
   for (const header of result.headers) seen.add(header.eventId, header.timestamp);
-  for (const { event } of result.quarantined) seen.add(event.eventId, event.timestamp);
+  for (const { event, reason } of result.quarantined) {
+    seen.add(event.eventId, event.timestamp);
+    if (stats.quarantinedRecords.length < MAX_REPORTED_QUARANTINED) stats.quarantinedRecords.push({ eventId: event.eventId, reason });
+  }
   stats.quarantined += result.quarantined.length;
   stats.downgraded += result.downgraded;
   stats.headersSkipped += result.headers.length;

@@ -1,5 +1,5 @@
 import type { LogGroupTarget, PollDeps, PollStats } from './poll-log-group';
-import { emptyStats, pollLogGroup } from './poll-log-group';
+import { emptyStats, MAX_REPORTED_QUARANTINED, pollLogGroup } from './poll-log-group';
 
 /**
  * One scheduled run over every configured log group. The MAX_EVENTS_PER_RUN budget is shared
@@ -43,6 +43,7 @@ function merge(a: PollStats, b: PollStats): PollStats {
     unparsedRecords: a.unparsedRecords + b.unparsedRecords,
     sendFailures: a.sendFailures + b.sendFailures,
     quarantined: a.quarantined + b.quarantined,
+    quarantinedRecords: [...a.quarantinedRecords, ...b.quarantinedRecords].slice(0, MAX_REPORTED_QUARANTINED),
     downgraded: a.downgraded + b.downgraded,
     throttles: a.throttles + b.throttles,
     pagesRead: a.pagesRead + b.pagesRead,

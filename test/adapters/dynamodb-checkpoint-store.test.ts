@@ -1,3 +1,4 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDbCheckpointStore } from '../../lambda/adapters/dynamodb-checkpoint-store';
 import { SeenSet } from '../../lambda/core/seen-set';
@@ -20,9 +21,16 @@ function seenOf(count: number, prefix = 'e'): SeenSet {
   return set;
 }
 
+/** Every item key in the table: a Scan answers at most 1 MB a page, a few chunk items, so follow the pages. */
 async function itemKeys(): Promise<string[]> {
-  const { Items = [] } = await db.client.send(new ScanCommand({ TableName: TABLE }));
-  return Items.map((i) => i['pk']?.S ?? '').sort();
+  const keys: string[] = [];
+  let start: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await db.client.send(new ScanCommand({ TableName: TABLE, ProjectionExpression: 'pk', ...(start !== undefined && { ExclusiveStartKey: start }) }));
+    keys.push(...(page.Items ?? []).map((i) => i['pk']?.S ?? ''));
+    start = page.LastEvaluatedKey;
+  } while (start !== undefined);
+  return keys.sort();
 }
 
 describe('DynamoDbCheckpointStore (against dynalite)', () => {
@@ -143,5 +151,26 @@ describe('DynamoDbCheckpointStore leases (against dynalite)', () => {
     // Releasing a lease that is no longer yours leaves the new owner's in place.
     await stale.releaseLease(group, 'old');
     expect(await stale.acquireLease(group, 'old', 9500, 3000)).toBe(false);
+  });
+});
+
+describe('DynamoDbCheckpointStore batch loops', () => {
+  it('resubmits unprocessed chunk writes with growing jittered backoff, then gives up with a clear error', async () => {
+    const { BatchWriteItemCommand, DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
+    const { mockClient } = await import('aws-sdk-client-mock');
+    const client = new DynamoDBClient({ region: 'us-east-1' });
+    const mock = mockClient(client);
+    // DynamoDB keeps every request unprocessed.
+    mock.on(BatchWriteItemCommand).callsFake((input: { RequestItems: Record<string, unknown[]> }) => ({ UnprocessedItems: input.RequestItems }));
+    const sleeps: number[] = [];
+    const store = new DynamoDbCheckpointStore(client, TABLE, () => 0, async (ms) => {
+      sleeps.push(ms);
+    });
+    await expect(store.save('g', undefined, { watermark: 1 }, seenOf(40_000))).rejects.toThrow(/DynamoDB left 2 checkpoint chunk writes unprocessed after 8 retries/);
+    expect(sleeps).toHaveLength(8);
+    // Full jitter over a doubling range: bounded above by 50 ms * 2^n, and not all zero.
+    sleeps.forEach((ms, i) => expect(ms).toBeLessThan(Math.min(2000, 50 * 2 ** (i + 1))));
+    expect(sleeps.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+    mock.restore();
   });
 });

@@ -141,6 +141,10 @@ describe('poller against local AWS endpoints', () => {
     try {
       expect(await s.tick()).toMatchObject({ end: 'caught-up', alertsSent: 49, downgraded: 1, quarantined: 1, sendFailures: 0 });
       expect(metricSum(out.lines(), METRICS.quarantined, s.group)).toBe(1);
+      const logged = out.lines().find((l) => String(l['message']).startsWith('records the alert queue refused'));
+      expect(logged?.['records']).toEqual([{ eventId: quarantined, reason: 'InvalidMessageContents: injected by the test proxy; minimal form: InvalidMessageContents: injected by the test proxy' }]);
+      // The raw record never reaches the log.
+      expect(JSON.stringify(logged)).not.toContain('198.51.100.40');
     } finally {
       out.restore();
       aws.sqs.fault = undefined;
