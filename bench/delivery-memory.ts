@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createGzip } from 'node:zlib';
 import type { AlertPublisher, OutboundMessage, PublishResult } from '../lambda/app/ports';
-import { handleDelivery } from '../lambda/app/handle-delivery';
+import { receiveDelivery } from '../lambda/app/receive-delivery';
 import { compileFormat } from '../lambda/core/log-format';
 
 export const SHAPES = ['flood-795k', 'tiny-1.5m', 'largest-accepted'] as const;
@@ -80,7 +80,7 @@ async function measure(file: string): Promise<void> {
   const before = process.memoryUsage().rss;
   const queue = new CountingQueue();
   const started = process.hrtime.bigint();
-  const stats = await handleDelivery(data, {
+  const stats = await receiveDelivery(data, {
     formats: new Map([[GROUP, compileFormat(WIDE_FORMAT)]]), defaultFormat: compileFormat(), publisher: queue, quarantine: queue,
     maxMessageBytes: 262_144, now: () => 1_700_000_000_000,
   }, ACCOUNT, '49650000000000000000000000000000000000000000000000000000');

@@ -11,7 +11,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDbCheckpointStore } from '../lambda/adapters/dynamodb-checkpoint-store';
 import { DEFAULT_SEND_CONCURRENCY, SqsPublisher } from '../lambda/adapters/sqs-publisher';
-import { ENV } from '../lambda/app/config';
+import { ENV } from '../lambda/settings/settings-table';
 import type { OutboundMessage } from '../lambda/app/ports';
 import { SeenSet } from '../lambda/core/seen-set';
 import { AWS_LIKE_LATENCY, addLatency } from '../local/latency-model';

@@ -3,7 +3,7 @@
  * group, scheduled runs until caught up. Prints wall time, records/s, peak RSS and the API calls
  * made beside the minimum. `npm run bench`.
  */
-import { ENV } from '../lambda/app/config';
+import { ENV } from '../lambda/settings/settings-table';
 import { FLOW_GROUP, flowLine, makePoller, MIN, pollerEnv, startLocalAws } from '../local/local-aws';
 
 const RECORDS = Number(process.env['BENCH_POLLER_RECORDS'] ?? 20_000);

@@ -6,10 +6,10 @@ import { gzipSync } from 'node:zlib';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { SqsPublisher } from '../lambda/adapters/sqs-publisher';
-import { METRIC_NAMESPACE, METRIC_SERVICE } from '../lambda/app/metric-names';
+import { METRIC_NAMESPACE, METRIC_SERVICE } from '../lambda/settings/metric-names';
 import { compileFormat } from '../lambda/core/log-format';
 import { decodeSubscriptionPayload } from '../lambda/core/subscription-payload';
-import { createSubscriber } from '../lambda/subscriber';
+import { createSubscribeHandler } from '../lambda/handlers/subscribe-handler';
 import { flowLine } from '../local/local-aws';
 import { startLocalSqs } from '../local/local-sqs';
 
@@ -28,7 +28,7 @@ async function main(): Promise<void> {
       logEvents: Array.from({ length: RECORDS }, (_, i) => ({ id: `3700000000000000000000000000000000000000000000${String(i).padStart(10, '0')}`, timestamp: t + i, message: flowLine(i, t + i) })),
     };
     const data = gzipSync(Buffer.from(JSON.stringify(payload))).toString('base64');
-    const subscriber = createSubscriber({
+    const subscriber = createSubscribeHandler({
       logger: new Logger({ serviceName: METRIC_SERVICE }),
       metrics: new Metrics({ namespace: METRIC_NAMESPACE, serviceName: METRIC_SERVICE }),
       formats: new Map([[GROUP, compileFormat()]]),

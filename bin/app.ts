@@ -8,7 +8,7 @@ import { VpcFlowAlertsStack } from '../lib/vpc-flow-alerts-stack';
 
 const app = new App();
 try {
-  const { stackName, ...props } = stackPropsFromContext((key) => app.node.tryGetContext(key));
+  const { stackName, ...props } = stackPropsFromContext(app.node.getAllContext() as Record<string, unknown>);
   new VpcFlowAlertsStack(app, stackName, {
     ...props,
     // Environment-agnostic unless the CLI knows the account (credentials present), so offline synth stays generic.

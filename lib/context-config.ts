@@ -1,130 +1,99 @@
-import { Duration } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { ConfigError } from '../lambda/core/errors';
+import type { LogGroupSetting, SettingValues } from '../lambda/settings/check-settings';
+import { checkLogGroups, checkTogether, closestKey, CONTEXT_NAMING, readSetting, SettingProblems } from '../lambda/settings/check-settings';
+import type { SettingKey } from '../lambda/settings/settings-table';
+import { CONTEXT_SETTINGS, SETTINGS } from '../lambda/settings/settings-table';
 import type { VpcFlowAlertsStackProps } from './vpc-flow-alerts-stack';
-import type { FlowLogGroupSource } from './vpc-flow-alerts';
+import type { FlowLogGroupSource, VpcFlowAlertsProps } from './vpc-flow-alerts';
 
-/** The CDK context keys this app reads (`cdk.json` or `-c key=value`). */
-export const CONTEXT_KEYS = [
-  'logGroups', 'logFormat', 'filterPattern', 'scheduleMinutes', 'functionTimeoutSeconds', 'memoryMiB',
-  'alertQueueArn', 'alertQueueKmsKeyArn', 'alarmEmail', 'lookbackMinutes', 'maxEventsPerRun',
-  'maxCatchUpHours', 'lagAlarmMinutes', 'flowLogVpcId', 'flowLogTrafficType', 'stackName', 'mode', 'kinesisShards',
-  'reservedConcurrency', 'alertQueueSenderArns',
-] as const;
-export type ContextKey = (typeof CONTEXT_KEYS)[number];
+/** Context keys CDK owns (feature flags, `aws:cdk:` settings, lookup caches), not settings of this app. */
+function isCdkKey(key: string): boolean {
+  return key.startsWith('@') || key.startsWith('aws:') || key.startsWith('aws-cdk') || key.includes(':');
+}
+
+const KNOWN: ReadonlySet<string> = new Set(CONTEXT_SETTINGS.map((s) => s.key));
 
 /**
- * Reads the stack settings from CDK context. `-c` values arrive as strings, `cdk.json` values as
- * JSON; both are accepted. Every problem is collected into one error naming the context key and the fix.
+ * Reads the stack settings from all of the app's CDK context (`cdk.json` and `-c key=value`), with
+ * the ranges, defaults and modes of the settings table. `-c` values arrive as strings, `cdk.json`
+ * values as JSON; both are accepted, and an empty value is a value (`-c filterPattern=` reads
+ * everything; `-c logGroups=` gives none). An unknown key fails with the closest known one; a
+ * setting of the other mode fails with the mode that uses it.
  *
- * @throws ConfigError naming each bad context key.
+ * @throws ConfigError naming each bad context key, the value given and a value that works.
  */
-export function stackPropsFromContext(get: (key: ContextKey) => unknown): Omit<VpcFlowAlertsStackProps, 'env'> & { stackName: string } {
-  const problems: string[] = [];
-  const settings: string[] = [];
-  const fail = (key: ContextKey, message: string): void => {
-    settings.push(key);
-    problems.push(`context "${key}": ${message}`);
-  };
-  const text = (key: ContextKey): string | undefined => {
-    const value = get(key);
-    if (value === undefined || value === null || value === '') return undefined;
-    if (typeof value === 'string') return value;
-    if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-    fail(key, 'must be a string');
-    return undefined;
-  };
-  const whole = (key: ContextKey, min: number, max: number): number | undefined => {
-    const raw = text(key);
-    if (raw === undefined) return undefined;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < min || value > max) {
-      fail(key, `"${raw}" must be a whole number from ${min} to ${max}`);
-      return undefined;
-    }
-    return value;
-  };
+export function stackPropsFromContext(context: Readonly<Record<string, unknown>>): Omit<VpcFlowAlertsStackProps, 'env'> & { stackName: string } {
+  const problems = new SettingProblems();
+  for (const key of Object.keys(context)) {
+    if (isCdkKey(key) || KNOWN.has(key)) continue;
+    const near = closestKey(key);
+    problems.add(key, `${key} is not a setting${near === undefined ? '' : `: did you mean ${near}?`} (the README lists every setting)`);
+  }
+  const given = new Set<SettingKey>();
+  const values: Record<string, unknown> = {};
+  for (const spec of CONTEXT_SETTINGS) {
+    if (spec.key === 'logGroups' || !(spec.key in context)) continue;
+    given.add(spec.key as SettingKey);
+    values[spec.key] = readSetting(spec, context[spec.key], CONTEXT_NAMING, problems);
+  }
+  const v = values as SettingValues;
+  const logGroups = readGroups(context['logGroups'], v.logFormat, 'filterPattern' in context ? v.filterPattern : undefined, problems);
+  if ('logGroups' in context) given.add('logGroups');
+  if (logGroups.length === 0 && v.flowLogVpcId === undefined) {
+    problems.add('logGroups', `logGroups is empty; give the flow-log group(s) to read, e.g. ${CONTEXT_NAMING.fix(SETTINGS.logGroups, SETTINGS.logGroups.example)} (or -c flowLogVpcId=vpc-... to create a flow log)`);
+  }
+  checkLogGroups(logGroups, CONTEXT_NAMING, problems);
+  checkTogether(v, given, CONTEXT_NAMING, problems);
+  problems.throwIfAny();
 
-  const logFormat = text('logFormat');
-  const filterPattern = text('filterPattern');
-  const logGroups = readGroups(get('logGroups'), logFormat, filterPattern, (m) => fail('logGroups', m));
-  const scheduleMinutes = whole('scheduleMinutes', 1, 1440);
-  const timeoutSeconds = whole('functionTimeoutSeconds', 30, 900);
-  const memoryMiB = whole('memoryMiB', 128, 10240);
-  const lookbackMinutes = whole('lookbackMinutes', 1, 1440);
-  const maxEventsPerRun = whole('maxEventsPerRun', 1, 1_000_000);
-  const maxCatchUpHours = whole('maxCatchUpHours', 1, 720);
-  const lagAlarmMinutes = whole('lagAlarmMinutes', 1, 10_080);
-  const alertQueueArn = text('alertQueueArn');
-  const alertQueueKmsKeyArn = text('alertQueueKmsKeyArn');
-  const alarmEmail = text('alarmEmail');
-  if (alarmEmail !== undefined && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(alarmEmail)) fail('alarmEmail', `"${alarmEmail}" is not an e-mail address`);
-  const vpcId = text('flowLogVpcId');
-  if (vpcId !== undefined && !/^vpc-[0-9a-f]{8,17}$/.test(vpcId)) fail('flowLogVpcId', `"${vpcId}" is not a VPC id (vpc-0123456789abcdef0)`);
-  const trafficType = text('flowLogTrafficType');
   const trafficTypes: Record<string, ec2.FlowLogTrafficType> = { ALL: ec2.FlowLogTrafficType.ALL, REJECT: ec2.FlowLogTrafficType.REJECT, ACCEPT: ec2.FlowLogTrafficType.ACCEPT };
-  if (trafficType !== undefined && trafficTypes[trafficType] === undefined) fail('flowLogTrafficType', `"${trafficType}" must be ALL, REJECT or ACCEPT`);
-  const mode = text('mode');
-  if (mode !== undefined && mode !== 'poll' && mode !== 'subscribe') fail('mode', `"${mode}" must be poll or subscribe`);
-  const kinesisShards = whole('kinesisShards', 1, 500);
-  const reservedConcurrency = whole('reservedConcurrency', 1, 1000);
-  const senders = text('alertQueueSenderArns')?.split(',').map((a) => a.trim()).filter((a) => a !== '');
-  for (const arn of senders ?? []) {
-    if (!/^arn:aws[\w-]*:(iam::\d{12}:(role|user)\/[\w+=,.@/-]+|sts::\d{12}:assumed-role\/[\w+=,.@-]+\/[\w+=,.@-]+)$/.test(arn)) {
-      fail('alertQueueSenderArns', `"${arn}" is not an IAM role or user ARN (arn:aws:iam::<account>:role/<name>)`);
-    }
-  }
-  const stackName = text('stackName') ?? 'VpcFlowAlerts';
-  if (!/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(stackName)) fail('stackName', `"${stackName}" is not a CloudFormation stack name`);
-  if (logGroups.length === 0 && vpcId === undefined) {
-    fail('logGroups', 'give the flow-log group(s) to poll, e.g. -c logGroups=/aws/vpc/flowlogs (or -c flowLogVpcId=vpc-... to create a flow log)');
-  }
-  if (problems.length > 0) throw new ConfigError(`invalid CDK context:\n  ${problems.join('\n  ')}`, settings);
-
-  return {
-    stackName,
-    ...(alarmEmail !== undefined && { alarmEmail }),
-    alerts: {
-      logGroups,
-      ...((mode === 'poll' || mode === 'subscribe') && { mode }),
-      ...(kinesisShards !== undefined && { kinesisShards }),
-      ...(reservedConcurrency !== undefined && { reservedConcurrency }),
-      ...(senders !== undefined && senders.length > 0 && { alertQueueSenderArns: senders }),
-      ...(vpcId !== undefined && { flowLog: { vpcId, ...(trafficType !== undefined && { trafficType: trafficTypes[trafficType] }) } }),
-      ...(scheduleMinutes !== undefined && { schedule: Duration.minutes(scheduleMinutes) }),
-      ...(timeoutSeconds !== undefined && { functionTimeout: Duration.seconds(timeoutSeconds) }),
-      ...(memoryMiB !== undefined && { memorySize: memoryMiB }),
-      ...(lookbackMinutes !== undefined && { lookback: Duration.minutes(lookbackMinutes) }),
-      ...(maxEventsPerRun !== undefined && { maxEventsPerRun }),
-      ...(maxCatchUpHours !== undefined && { maxCatchUp: Duration.hours(maxCatchUpHours) }),
-      ...(lagAlarmMinutes !== undefined && { lagAlarmThreshold: Duration.minutes(lagAlarmMinutes) }),
-      ...(alertQueueArn !== undefined && { alertQueueArn }),
-      ...(alertQueueKmsKeyArn !== undefined && { alertQueueKmsKeyArn }),
-    },
+  const common = {
+    logGroups,
+    ...(v.flowLogVpcId !== undefined && {
+      flowLog: { vpcId: v.flowLogVpcId, ...(v.flowLogTrafficType !== undefined && { trafficType: trafficTypes[v.flowLogTrafficType] }) },
+    }),
+    ...pick(v, ['functionTimeoutSeconds', 'memoryMiB', 'reservedConcurrency', 'maxMessageBytes', 'alertQueueArn', 'alertQueueKmsKeyArn', 'alertQueueSenderArns']),
   };
+  const alerts: VpcFlowAlertsProps =
+    v.mode === 'subscribe'
+      ? { ...common, mode: 'subscribe', ...pick(v, ['kinesisShards']) }
+      : { ...common, ...(v.mode === 'poll' && { mode: 'poll' as const }), ...pick(v, ['scheduleMinutes', 'lookbackMinutes', 'maxEventsPerRun', 'maxCatchUpHours', 'filterRequestsPerSecond', 'lagAlarmMinutes']) };
+  return {
+    stackName: v.stackName ?? SETTINGS.stackName.default,
+    ...(v.alarmEmail !== undefined && { alarmEmail: v.alarmEmail }),
+    alerts,
+  };
+}
+
+/** The given settings among `keys`, without the absent ones. */
+function pick<K extends SettingKey>(values: SettingValues, keys: readonly K[]): Pick<SettingValues, K> {
+  const out: Partial<SettingValues> = {};
+  for (const key of keys) if (values[key] !== undefined) (out as Record<string, unknown>)[key] = values[key];
+  return out as Pick<SettingValues, K>;
 }
 
 /**
  * `logGroups` is a comma-separated list of names (`-c logGroups=/a,/b`, sharing `logFormat` and
  * `filterPattern`), or a JSON array of names or `{logGroupName, logFormat?, filterPattern?}` objects.
  */
-function readGroups(value: unknown, logFormat: string | undefined, filterPattern: string | undefined, fail: (m: string) => void): FlowLogGroupSource[] {
+function readGroups(value: unknown, logFormat: string | undefined, filterPattern: string | undefined, problems: SettingProblems): FlowLogGroupSource[] {
+  const spec = SETTINGS.logGroups;
+  const fail = (message: string): FlowLogGroupSource[] => {
+    problems.add(spec.key, `logGroups=${JSON.stringify(value)?.slice(0, 80)} ${message}; e.g. ${CONTEXT_NAMING.fix(spec, spec.example)}`);
+    return [];
+  };
   if (value === undefined || value === null || value === '') return [];
   let items: unknown = value;
   if (typeof value === 'string' && value.trim().startsWith('[')) {
     try {
       items = JSON.parse(value);
     } catch {
-      fail('is not valid JSON; give names separated by commas, or a JSON array');
-      return [];
+      return fail('is not valid JSON; give names separated by commas, or a JSON array');
     }
   }
   const list = typeof items === 'string' ? items.split(',').map((s) => s.trim()).filter((s) => s !== '') : items;
-  if (!Array.isArray(list)) {
-    fail('must be log group names separated by commas, or a JSON array');
-    return [];
-  }
-  const shared = { ...(logFormat !== undefined && { logFormat }), ...(filterPattern !== undefined && { filterPattern }) };
+  if (!Array.isArray(list)) return fail('must be log group names separated by commas, or a JSON array');
+  const shared: Omit<LogGroupSetting, 'logGroupName'> = { ...(logFormat !== undefined && { logFormat }), ...(filterPattern !== undefined && { filterPattern }) };
   const groups: FlowLogGroupSource[] = [];
   for (const item of list as unknown[]) {
     if (typeof item === 'string') {
@@ -139,7 +108,7 @@ function readGroups(value: unknown, logFormat: string | undefined, filterPattern
         ...(typeof pattern === 'string' ? { filterPattern: pattern } : shared.filterPattern !== undefined ? { filterPattern: shared.filterPattern } : {}),
       });
     } else {
-      fail(`entry ${JSON.stringify(item)} must be a name or {"logGroupName": "...", "logFormat"?: "...", "filterPattern"?: "..."}`);
+      fail(`has the entry ${JSON.stringify(item)}, which must be a name or {"logGroupName": "...", "logFormat"?: "...", "filterPattern"?: "..."}`);
     }
   }
   return groups;

@@ -5,18 +5,18 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { LOG_GROUP_DIMENSION, METRIC_NAMESPACE, METRIC_SERVICE, METRICS, UNTRUSTED_LOG_GROUP } from '../lambda/app/metric-names';
+import { LOG_GROUP_DIMENSION, METRIC_NAMESPACE, METRIC_SERVICE, METRICS, UNTRUSTED_LOG_GROUP } from '../lambda/settings/metric-names';
 
-/** What {@link PollerMonitoring} watches. */
-export interface PollerMonitoringProps {
+/** What {@link AlertsMonitoring} watches. */
+export interface AlertsMonitoringProps {
   readonly function: lambda.IFunction;
   readonly logGroupNames: readonly string[];
   readonly alertQueue: sqs.IQueue;
   readonly deadLetterQueues: ReadonlyArray<{ readonly label: string; readonly queue: sqs.IQueue }>;
-  /** Lag above this, or three silent periods, raises the lag alarm. */
-  readonly lagAlarmThreshold: Duration;
-  /** The schedule interval: the period of every poller metric. */
-  readonly interval: Duration;
+  /** Lag above this many minutes, or three silent periods, raises the lag alarm. */
+  readonly lagAlarmMinutes: number;
+  /** The period of every metric and alarm: the schedule interval in poll mode. */
+  readonly periodMinutes: number;
   /** Where alarms notify. @default none */
   readonly alarmTopic?: sns.ITopic;
   /** `poll` watches polling (lag, poll errors, throttles); `subscribe` watches deliveries. */
@@ -25,16 +25,17 @@ export interface PollerMonitoringProps {
   readonly iteratorAge: boolean;
 }
 
-/** The poller's CloudWatch dashboard and alarms, built on the metric names the Lambda emits. */
-export class PollerMonitoring extends Construct {
+/** The CloudWatch dashboard and alarms, built on the metric names the function emits. */
+export class AlertsMonitoring extends Construct {
   public readonly dashboard: cloudwatch.Dashboard;
   public readonly alarms: cloudwatch.Alarm[] = [];
   /** Console address of the dashboard. */
   public readonly dashboardUrl: string;
 
-  public constructor(scope: Construct, id: string, props: PollerMonitoringProps) {
+  public constructor(scope: Construct, id: string, props: AlertsMonitoringProps) {
     super(scope, id);
-    const period = props.interval;
+    const period = Duration.minutes(props.periodMinutes);
+    const lagAlarmThreshold = Duration.minutes(props.lagAlarmMinutes);
     const poller = (name: string, logGroup: string, statistic: string = cloudwatch.Stats.SUM): cloudwatch.Metric =>
       new cloudwatch.Metric({
         namespace: METRIC_NAMESPACE,
@@ -76,12 +77,12 @@ export class PollerMonitoring extends Construct {
         alarmDescription: `Two runs in a row could not poll ${group} (missing log group, access denied, throttling or checkpoint errors; the ERROR log names the cause and fix).`,
       });
       alarm(`Lag${index}`, poller(METRICS.lagSeconds, group, cloudwatch.Stats.MAXIMUM), {
-        threshold: props.lagAlarmThreshold.toSeconds(),
+        threshold: lagAlarmThreshold.toSeconds(),
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
         evaluationPeriods: 3, datapointsToAlarm: 3,
         // Silence means the poller is not running: that is the failure this alarm exists for.
         treatMissingData: cloudwatch.TreatMissingData.BREACHING,
-        alarmDescription: `The poller is more than ${props.lagAlarmThreshold.toHumanString()} behind on ${group}, or has not reported for three periods.`,
+        alarmDescription: `The poll is more than ${lagAlarmThreshold.toHumanString()} behind on ${group}, or has not reported for three periods.`,
       });
       alarm(`Throttles${index}`, poller(METRICS.throttles, group), {
         threshold: 10, comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD, ...quietIsFine, evaluationPeriods: 3, datapointsToAlarm: 3,

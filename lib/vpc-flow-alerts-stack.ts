@@ -8,9 +8,12 @@ import type { Construct } from 'constructs';
 import type { VpcFlowAlertsProps } from './vpc-flow-alerts';
 import { VpcFlowAlerts } from './vpc-flow-alerts';
 
+/** `Omit` for each member of a union, so a mode's props stay typed by mode. */
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
 /** Settings of {@link VpcFlowAlertsStack}: the construct's, plus an alarm e-mail. */
 export interface VpcFlowAlertsStackProps extends StackProps {
-  readonly alerts: Omit<VpcFlowAlertsProps, 'alarmTopic'>;
+  readonly alerts: DistributiveOmit<VpcFlowAlertsProps, 'alarmTopic'>;
   /**
    * Subscribe this address to an encrypted SNS topic that every alarm notifies.
    * @default no topic
@@ -43,14 +46,17 @@ export class VpcFlowAlertsStack extends Stack {
         reason: 'The only subscriber is an e-mail address: SNS retries e-mail delivery itself, and every alarm this topic carries also shows in the dashboard\'s alarm widget and the console, so a dead-letter queue would only hold copies of notifications that are visible anyway.',
       });
     }
-    this.alerts = new VpcFlowAlerts(this, 'VpcFlowAlerts', { ...props.alerts, ...(this.alarmTopic !== undefined && { alarmTopic: this.alarmTopic }) });
+    this.alerts = new VpcFlowAlerts(this, 'VpcFlowAlerts', { ...props.alerts, ...(this.alarmTopic !== undefined && { alarmTopic: this.alarmTopic }) } as VpcFlowAlertsProps);
 
     new CfnOutput(this, 'AlertQueueUrl', { value: this.alerts.alertQueue.queueUrl, description: 'Point your alert pipeline here' });
     new CfnOutput(this, 'AlertQueueArn', { value: this.alerts.alertQueue.queueArn });
     new CfnOutput(this, 'DashboardUrl', { value: this.alerts.monitoring.dashboardUrl });
     if (this.alerts.checkpointTable !== undefined) new CfnOutput(this, 'CheckpointTableName', { value: this.alerts.checkpointTable.tableName });
     if (this.alerts.stream !== undefined) new CfnOutput(this, 'DeliveryStreamName', { value: this.alerts.stream.streamName });
-    new CfnOutput(this, 'PollerFunctionName', { value: this.alerts.function.functionName });
+    new CfnOutput(this, 'FunctionName', { value: this.alerts.function.functionName, description: 'The function (poll or subscribe)' });
+    // Deprecated alias of FunctionName, kept for one release for scripts that read it; removed in 0.3.
+    new CfnOutput(this, 'PollerFunctionName', { value: this.alerts.function.functionName, description: 'Deprecated: use FunctionName (removed in 0.3)' });
+    new CfnOutput(this, 'QuarantineQueueUrl', { value: this.alerts.quarantineQueue.queueUrl, description: 'Records the alert queue refused, with the reason' });
     if (this.alerts.flowLog !== undefined) new CfnOutput(this, 'FlowLogGroupName', { value: this.alerts.flowLog.logGroup.logGroupName });
   }
 }

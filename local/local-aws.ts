@@ -12,10 +12,11 @@ import { CloudWatchLogSource } from '../lambda/adapters/cloudwatch-log-source';
 import { DynamoDbCheckpointStore } from '../lambda/adapters/dynamodb-checkpoint-store';
 import { RateLimiter } from '../lambda/adapters/rate-limiter';
 import { SQS_MAX_BYTES, SqsPublisher } from '../lambda/adapters/sqs-publisher';
-import { ENV, readConfig } from '../lambda/app/config';
-import { METRIC_NAMESPACE, METRIC_SERVICE } from '../lambda/app/metric-names';
-import type { RunSummary } from '../lambda/poller';
-import { createPoller } from '../lambda/poller';
+import { readConfig } from '../lambda/app/config';
+import { ENV } from '../lambda/settings/settings-table';
+import { METRIC_NAMESPACE, METRIC_SERVICE } from '../lambda/settings/metric-names';
+import type { RunSummary } from '../lambda/handlers/poll-handler';
+import { createPollHandler } from '../lambda/handlers/poll-handler';
 import { CloudWatchLogsEmulator } from './cloudwatch-logs-emulator';
 import type { LatencyModel } from './latency-model';
 import { addLatency } from './latency-model';
@@ -113,7 +114,7 @@ export function makePoller(aws: LocalAws, env: Record<string, string>, options: 
     { step: 'initialize', name: 'checkpointFaults' },
   );
   let runs = 0;
-  const poller = createPoller({
+  const poller = createPollHandler({
     config,
     logger: new Logger({ serviceName: METRIC_SERVICE }),
     metrics: new Metrics({ namespace: METRIC_NAMESPACE, serviceName: METRIC_SERVICE }),

@@ -2,7 +2,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { CHECKPOINT_KEY } from '../lambda/adapters/dynamodb-checkpoint-store';
+import { CHECKPOINT_KEY } from '../lambda/settings/settings-table';
 import { TEST_CREDENTIALS } from './local-sqs';
 
 // dynalite ships no types; this is the one call used.

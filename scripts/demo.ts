@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ENV } from '../lambda/app/config';
+import { ENV } from '../lambda/settings/settings-table';
 import type { PollStats } from '../lambda/app/poll-log-group';
 import type { LocalAws } from '../local/local-aws';
 import { makePoller, quarantineUrlFor, startLocalAws } from '../local/local-aws';

@@ -4,13 +4,10 @@ import { BatchGetItemCommand, BatchWriteItemCommand, ConditionalCheckFailedExcep
 import type { Checkpoint, CheckpointStore } from '../app/ports';
 import type { PollPosition } from '../core/poll-window';
 import { SeenSet } from '../core/seen-set';
+import { CHECKPOINT_KEY, CHECKPOINT_TTL } from '../settings/settings-table';
 import type { Sleep } from './retry';
 import { backoffDelay, realSleep } from './retry';
 
-/** The table's partition key attribute (string). */
-export const CHECKPOINT_KEY = 'pk';
-/** The table's TTL attribute: spare seen-set chunks expire by themselves. */
-export const CHECKPOINT_TTL = 'expiresAt';
 
 /** DynamoDB items hold at most 400 KB; stay well under with the other attributes. */
 const INLINE_LIMIT = 350_000;

@@ -3,7 +3,7 @@ import type { CompiledFormat } from '../core/log-format';
 import type { PollPosition, WindowSettings } from '../core/poll-window';
 import { planWindow, SEARCH_MARGIN_MS } from '../core/poll-window';
 import { SeenSet } from '../core/seen-set';
-import { deliverEvents } from './deliver-events';
+import { sendAlerts } from './send-alerts';
 import type { AlertPublisher, CheckpointStore, LogEvent, LogSource } from './ports';
 
 /** Quarantined records a run names in its log (the metric counts them all). */
@@ -23,7 +23,7 @@ export interface LogGroupTarget {
 export interface PollDeps {
   readonly source: LogSource;
   readonly publisher: AlertPublisher;
-  /** Where records the alert queue refuses in every form go (see deliverEvents). */
+  /** Where records the alert queue refuses in every form go (see sendAlerts). */
   readonly quarantine?: AlertPublisher;
   readonly checkpoints: CheckpointStore;
   readonly settings: WindowSettings & { readonly maxMessageBytes: number };
@@ -193,7 +193,7 @@ async function publishPage(
 ): Promise<{ failed: number }> {
   const fresh = events.filter((event) => !seen.has(event.eventId));
   stats.duplicatesSkipped += events.length - fresh.length;
-  const result = await deliverEvents({ logGroup: target.name, format: target.format }, fresh, {
+  const result = await sendAlerts({ logGroup: target.name, format: target.format }, fresh, {
     publisher: deps.publisher,
     maxMessageBytes: deps.settings.maxMessageBytes,
     ...(deps.quarantine !== undefined && { quarantine: deps.quarantine }),

@@ -1,5 +1,5 @@
 import { LogSourceError } from '../core/errors';
-import { deliverEvents } from './deliver-events';
+import { sendAlerts } from './send-alerts';
 import type { LogGroupTarget } from './poll-log-group';
 import type { AlertPublisher, LogSource } from './ports';
 
@@ -58,7 +58,7 @@ export async function replayRange(
       if (error instanceof LogSourceError) progress.throttles += error.throttles;
       return { kind: 'read-failed', progress, reason: error instanceof Error ? error.message : String(error) };
     }
-    const result = await deliverEvents({ logGroup: target.name, format: target.format }, page.events, outlets);
+    const result = await sendAlerts({ logGroup: target.name, format: target.format }, page.events, outlets);
     progress.pages++;
     progress.records += page.events.length;
     progress.throttles += page.throttles;

@@ -1,4 +1,5 @@
-import { DEFAULT_FILTER_PATTERN, DEFAULTS, ENV, readConfig } from '../../lambda/app/config';
+import { readConfig } from '../../lambda/app/config';
+import { DEFAULT_FILTER_PATTERN, ENV, SETTINGS } from '../../lambda/settings/settings-table';
 import { ConfigError } from '../../lambda/core/errors';
 
 const VALID = {
@@ -13,7 +14,7 @@ describe('readConfig', () => {
     const config = readConfig(VALID);
     expect(config).toMatchObject({
       queueUrl: VALID[ENV.queueUrl], fifo: false, checkpointTable: 'vpc-flow-alerts-checkpoints',
-      lookbackMs: DEFAULTS.lookbackMinutes * 60_000, maxEventsPerRun: 5000, maxCatchUpMs: 24 * 3_600_000,
+      lookbackMs: SETTINGS.lookbackMinutes.default * 60_000, maxEventsPerRun: 5000, maxCatchUpMs: 24 * 3_600_000,
       maxMessageBytes: 262_144, filterRequestsPerSecond: 4,
     });
     expect(config.logGroups.map((g) => [g.name, g.filterPattern, g.format.isDefault])).toEqual([
@@ -42,11 +43,11 @@ describe('readConfig', () => {
       expect(settings).toEqual(expect.arrayContaining([ENV.logGroups, ENV.queueUrl, ENV.quarantineQueueUrl, ENV.checkpointTable, ENV.lookbackMinutes, ENV.filterRequestsPerSecond]));
       expect(message).toContain('entry 0: "name" must be a log group name');
       expect(message).toContain('"nope" is not a VPC flow log field');
-      expect(message).toContain('QUEUE_URL: "arn:aws:sqs:eu-west-1:123456789012:q" is not an SQS queue URL');
-      expect(message).toContain('CHECKPOINT_TABLE: "" is not a DynamoDB table name');
-      expect(message).toContain('QUARANTINE_QUEUE_URL: "" is not a standard SQS queue URL');
-      expect(message).toContain('LOOKBACK_MINUTES: "ten" must be a whole number from 1 to 1440 (default 15)');
-      expect(message).toContain('FILTER_REQUESTS_PER_SECOND: "50" must be a whole number from 1 to 5');
+      expect(message).toContain('QUEUE_URL=arn:aws:sqs:eu-west-1:123456789012:q is not an SQS queue URL (https://sqs.<region>.amazonaws.com/<account>/<name>); e.g. QUEUE_URL=https://sqs.eu-west-1.amazonaws.com/123456789012/alerts');
+      expect(message).toContain('CHECKPOINT_TABLE is missing; e.g. CHECKPOINT_TABLE=vpc-flow-alerts-checkpoints');
+      expect(message).toContain('QUARANTINE_QUEUE_URL is missing; e.g. QUARANTINE_QUEUE_URL=');
+      expect(message).toContain('LOOKBACK_MINUTES=ten must be a whole number from 1 to 1440; e.g. LOOKBACK_MINUTES=30');
+      expect(message).toContain('FILTER_REQUESTS_PER_SECOND=50 must be a whole number from 1 to 5; e.g. FILTER_REQUESTS_PER_SECOND=2');
     }
   });
 

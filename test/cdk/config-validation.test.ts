@@ -1,48 +1,67 @@
-import { App, Duration } from 'aws-cdk-lib';
+import { App } from 'aws-cdk-lib';
 import { ConfigError } from '../../lambda/core/errors';
+import { SETTINGS_ERROR_HEADER } from '../../lambda/settings/check-settings';
 import { stackPropsFromContext } from '../../lib/context-config';
-import type { VpcFlowAlerts } from '../../lib/vpc-flow-alerts';
+import type { VpcFlowAlertsProps } from '../../lib/vpc-flow-alerts';
 import { VpcFlowAlertsStack } from '../../lib/vpc-flow-alerts-stack';
 
-function construct(props: ConstructorParameters<typeof VpcFlowAlerts>[2]): () => void {
+/** The ConfigError `work` throws; fails the test when it throws nothing or something else. */
+function configErrorOf(work: () => unknown): ConfigError {
+  let thrown: unknown;
+  try {
+    work();
+  } catch (error) {
+    thrown = error;
+  }
+  expect(thrown).toBeInstanceOf(ConfigError);
+  return thrown as ConfigError;
+}
+
+function construct(props: unknown): () => void {
   return () => {
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-    new VpcFlowAlertsStack(app, 'Bad', { alerts: props });
+    new VpcFlowAlertsStack(app, 'Bad', { alerts: props as VpcFlowAlertsProps });
   };
 }
 
-describe('invalid construct settings fail synth, naming the setting and the fix', () => {
+describe('invalid construct props fail synth, naming the prop, the value and a value that works', () => {
   it.each([
-    ['a log-group name that is not a valid name', { logGroups: [{ logGroupName: 'flow logs!' }] }, /logGroups: "flow logs!" is not a log group name/],
-    ['no log group and no flow log', { logGroups: [] }, /logGroups: give at least one flow-log group/],
-    ['a duplicate log group', { logGroups: [{ logGroupName: 'a' }, { logGroupName: 'a' }] }, /"a" is listed twice/],
-    ['an unknown format field', { logGroups: [{ logGroupName: 'a', logFormat: '${version} ${src-addr}' }] }, /logFormat: a: LogFormat field "src-addr" is not a VPC flow log field/],
-    ['a timeout not shorter than the interval', { logGroups: [{ logGroupName: 'a' }], functionTimeout: Duration.minutes(5) }, /functionTimeout: 5 minutes must be shorter than the schedule interval \(5 minutes\)/],
-    ['a malformed queue ARN', { logGroups: [{ logGroupName: 'a' }], alertQueueArn: 'https://sqs.eu-west-1.amazonaws.com/123456789012/q' }, /alertQueueArn: ".*" is not an SQS queue ARN/],
-    ['a KMS key without an existing queue', { logGroups: [{ logGroupName: 'a' }], alertQueueKmsKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/abc' }, /alertQueueKmsKeyArn: only applies with alertQueueArn/],
-    ['a schedule of seconds', { logGroups: [{ logGroupName: 'a' }], schedule: Duration.seconds(90), functionTimeout: Duration.seconds(60) }, /schedule: 1 minute 30 seconds is not a whole number of minutes/],
-    ['a catch-up shorter than the lookback', { logGroups: [{ logGroupName: 'a' }], lookback: Duration.hours(3), maxCatchUp: Duration.hours(2) }, /maxCatchUp: must be a whole number of hours, at least the lookback/],
+    ['a log-group name that is not a valid name', { logGroups: [{ logGroupName: 'flow logs!' }] }, 'logGroups: "flow logs!" is not a log group name (1-512 of a-z A-Z 0-9 _ - / . #); e.g. logGroups: "/aws/vpc/flowlogs"'],
+    ['no log group and no flow log', { logGroups: [] }, 'logGroups is empty; give at least one flow-log group'],
+    ['a duplicate log group', { logGroups: [{ logGroupName: 'a' }, { logGroupName: 'a' }] }, 'logGroups: "a" is listed twice'],
+    ['an unknown format field', { logGroups: [{ logGroupName: 'a', logFormat: '${version} ${src-addr}' }] }, 'logFormat of a: LogFormat field "src-addr" is not a VPC flow log field'],
+    ['a timeout not shorter than the interval', { logGroups: [{ logGroupName: 'a' }], functionTimeoutSeconds: 300 }, 'scheduleMinutes=5 needs functionTimeoutSeconds below 300 (runs must end before the next one starts), and it is 300; e.g. functionTimeoutSeconds: 240'],
+    ['a one-minute interval', { logGroups: [{ logGroupName: 'a' }], scheduleMinutes: 1 }, 'scheduleMinutes=1 needs functionTimeoutSeconds below 60 (runs must end before the next one starts), and it is 240; e.g. functionTimeoutSeconds: 50'],
+    ['a malformed queue ARN', { logGroups: [{ logGroupName: 'a' }], alertQueueArn: 'https://sqs.eu-west-1.amazonaws.com/123456789012/q' }, 'alertQueueArn=https://sqs.eu-west-1.amazonaws.com/123456789012/q is not an SQS queue ARN'],
+    ['a KMS key without an existing queue', { logGroups: [{ logGroupName: 'a' }], alertQueueKmsKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/abc' }, 'alertQueueKmsKeyArn only applies with alertQueueArn'],
+    ['an interval out of range', { logGroups: [{ logGroupName: 'a' }], scheduleMinutes: 0 }, 'scheduleMinutes=0 must be a whole number from 1 to 1440; e.g. scheduleMinutes: 10'],
+    ['a catch-up shorter than the lookback', { logGroups: [{ logGroupName: 'a' }], lookbackMinutes: 180, maxCatchUpHours: 2 }, 'lookbackMinutes=180 needs maxCatchUpHours of at least 3, and it is 2; e.g. maxCatchUpHours: 3'],
+    ['a poll-only prop in push mode (from JavaScript)', { logGroups: [{ logGroupName: 'a' }], mode: 'subscribe', scheduleMinutes: 10 }, 'scheduleMinutes applies to mode "poll" only, and the mode is "subscribe": remove it, or set mode: "poll"'],
+    ['a stream in poll mode (from JavaScript)', { logGroups: [{ logGroupName: 'a' }], kinesisShards: 1 }, 'kinesisShards applies to mode "subscribe" only, and the mode is "poll"'],
+    ['an unknown mode', { logGroups: [{ logGroupName: 'a' }], mode: 'push' }, 'mode=push must be "poll" or "subscribe"; e.g. mode: "subscribe"'],
   ])('%s', (_name, props, message) => {
-    expect(construct(props)).toThrow(ConfigError);
-    expect(construct(props)).toThrow(message);
+    const error = configErrorOf(construct(props));
+    expect(error.message.startsWith(`${SETTINGS_ERROR_HEADER}\n`)).toBe(true);
+    expect(error.message).toContain(message);
+  });
+
+  it('allows a timeout of up to 15 minutes in push mode, where there is no schedule', () => {
+    expect(construct({ logGroups: [{ logGroupName: 'a' }], mode: 'subscribe', functionTimeoutSeconds: 900 })).not.toThrow();
   });
 
   it('lists every problem at once', () => {
-    expect(construct({ logGroups: [{ logGroupName: 'bad name' }], alertQueueArn: 'nope', functionTimeout: Duration.minutes(10) })).toThrow(
-      /logGroups:[\s\S]*functionTimeout:[\s\S]*alertQueueArn:/,
-    );
+    const error = configErrorOf(construct({ logGroups: [{ logGroupName: 'bad name' }], alertQueueArn: 'nope', functionTimeoutSeconds: 600 }));
+    expect([...error.settings].sort()).toEqual(['alertQueueArn', 'functionTimeoutSeconds', 'logGroups']);
   });
 });
 
 describe('CDK context (cdk.json and -c flags)', () => {
-  const fromContext = (context: Record<string, unknown>) => stackPropsFromContext((key) => context[key]);
-
   it('reads the example settings cdk.json ships', () => {
-    expect(fromContext({ logGroups: '/aws/vpc/flowlogs' })).toMatchObject({ stackName: 'VpcFlowAlerts', alerts: { logGroups: [{ logGroupName: '/aws/vpc/flowlogs' }] } });
+    expect(stackPropsFromContext({ logGroups: '/aws/vpc/flowlogs' })).toMatchObject({ stackName: 'VpcFlowAlerts', alerts: { logGroups: [{ logGroupName: '/aws/vpc/flowlogs' }] } });
   });
 
   it('reads -c strings: several groups sharing a format and pattern, numbers, queue, e-mail', () => {
-    const props = fromContext({
+    const props = stackPropsFromContext({
       logGroups: '/a, /b', logFormat: '${version} ${srcaddr}', filterPattern: 'REJECT', scheduleMinutes: '10', functionTimeoutSeconds: '300',
       lookbackMinutes: '20', maxEventsPerRun: '8000', maxCatchUpHours: '48', lagAlarmMinutes: '45', memoryMiB: '1024',
       alertQueueArn: 'arn:aws:sqs:eu-west-1:123456789012:q', alarmEmail: 'soc@example.com', stackName: 'FlowAlertsProd',
@@ -51,32 +70,49 @@ describe('CDK context (cdk.json and -c flags)', () => {
       { logGroupName: '/a', logFormat: '${version} ${srcaddr}', filterPattern: 'REJECT' },
       { logGroupName: '/b', logFormat: '${version} ${srcaddr}', filterPattern: 'REJECT' },
     ]);
-    expect(props).toMatchObject({ stackName: 'FlowAlertsProd', alarmEmail: 'soc@example.com', alerts: { maxEventsPerRun: 8000, memorySize: 1024, alertQueueArn: 'arn:aws:sqs:eu-west-1:123456789012:q' } });
-    expect(props.alerts.schedule?.toMinutes()).toBe(10);
-    expect(props.alerts.functionTimeout?.toSeconds()).toBe(300);
-    expect(props.alerts.lagAlarmThreshold?.toMinutes()).toBe(45);
+    expect(props).toEqual({
+      stackName: 'FlowAlertsProd', alarmEmail: 'soc@example.com',
+      alerts: {
+        logGroups: props.alerts.logGroups, scheduleMinutes: 10, functionTimeoutSeconds: 300, lookbackMinutes: 20, maxEventsPerRun: 8000,
+        maxCatchUpHours: 48, lagAlarmMinutes: 45, memoryMiB: 1024, alertQueueArn: 'arn:aws:sqs:eu-west-1:123456789012:q',
+      },
+    });
   });
 
-  it('lets -c logGroups= clear the cdk.json example when the stack creates the flow log', () => {
-    expect(fromContext({ logGroups: '', flowLogVpcId: 'vpc-0123456789abcdef0' }).alerts).toEqual({ logGroups: [], flowLog: { vpcId: 'vpc-0123456789abcdef0' } });
+  it('takes an empty value as a value: -c filterPattern= reads everything, -c logGroups= gives none', () => {
+    expect(stackPropsFromContext({ logGroups: '/a', filterPattern: '' }).alerts.logGroups).toEqual([{ logGroupName: '/a', filterPattern: '' }]);
+    expect(stackPropsFromContext({ logGroups: '', flowLogVpcId: 'vpc-0123456789abcdef0' }).alerts).toEqual({ logGroups: [], flowLog: { vpcId: 'vpc-0123456789abcdef0' } });
   });
 
   it('reads a JSON array of groups with their own formats', () => {
-    const props = fromContext({ logGroups: [{ logGroupName: '/a', logFormat: '${srcaddr}' }, '/b'] });
+    const props = stackPropsFromContext({ logGroups: [{ logGroupName: '/a', logFormat: '${srcaddr}' }, '/b'] });
     expect(props.alerts.logGroups).toEqual([{ logGroupName: '/a', logFormat: '${srcaddr}' }, { logGroupName: '/b' }]);
   });
 
-  it('names each bad context key with its fix', () => {
-    expect(() => fromContext({ scheduleMinutes: 'often', alarmEmail: 'nobody', flowLogVpcId: 'my-vpc', flowLogTrafficType: 'SOME' })).toThrow(ConfigError);
-    try {
-      fromContext({ scheduleMinutes: 'often', alarmEmail: 'nobody', flowLogVpcId: 'my-vpc', flowLogTrafficType: 'SOME', logGroups: '{bad' });
-    } catch (error) {
-      const { message, settings } = error as ConfigError;
-      expect([...settings].sort()).toEqual(['alarmEmail', 'flowLogTrafficType', 'flowLogVpcId', 'scheduleMinutes']);
-      expect(message).toContain('context "scheduleMinutes": "often" must be a whole number from 1 to 1440');
-      expect(message).toContain('context "flowLogVpcId": "my-vpc" is not a VPC id');
-    }
-    expect(() => fromContext({})).toThrow(/context "logGroups": give the flow-log group\(s\) to poll/);
-    expect(() => fromContext({ logGroups: '[{"x":1}]' })).toThrow(/context "logGroups": entry/);
+  it('fails on a misspelled key, naming the closest setting; CDK\'s own keys pass', () => {
+    const error = configErrorOf(() => stackPropsFromContext({ logGroups: '/a', logGroup: '/typo/key', '@aws-cdk/core:checkSecretUsage': true, 'aws:cdk:bundling-stacks': [] }));
+    expect(error.message).toContain('logGroup is not a setting: did you mean logGroups?');
+    expect(error.settings).toEqual(['logGroup']);
+    expect(configErrorOf(() => stackPropsFromContext({ logGroups: '/a', frobnicate: '1' })).message).toContain('frobnicate is not a setting (the README lists every setting)');
+  });
+
+  it('fails on a setting the mode does not use, saying which mode uses it', () => {
+    const error = configErrorOf(() => stackPropsFromContext({ logGroups: '/a', mode: 'subscribe', scheduleMinutes: '10', lookbackMinutes: '30' }));
+    expect(error.message).toContain('scheduleMinutes applies to mode "poll" only, and the mode is "subscribe": remove it, or set -c mode=poll');
+    expect(error.message).toContain('lookbackMinutes applies to mode "poll" only');
+  });
+
+  it('names each bad key with the value given and a value that works, under one header', () => {
+    const error = configErrorOf(() => stackPropsFromContext({ scheduleMinutes: 'often', alarmEmail: 'nobody', flowLogVpcId: 'my-vpc', flowLogTrafficType: 'SOME', logGroups: '/a' }));
+    expect([...error.settings].sort()).toEqual(['alarmEmail', 'flowLogTrafficType', 'flowLogVpcId', 'scheduleMinutes']);
+    expect(error.message.split('\n')[0]).toBe(SETTINGS_ERROR_HEADER);
+    expect(error.message).toContain('scheduleMinutes=often must be a whole number from 1 to 1440; e.g. -c scheduleMinutes=10');
+    expect(error.message).toContain('flowLogVpcId=my-vpc is not a VPC id (vpc-0123456789abcdef0); e.g. -c flowLogVpcId=vpc-0123456789abcdef0');
+    expect(error.message).toContain('flowLogTrafficType=SOME must be "REJECT" or "ALL" or "ACCEPT"');
+    expect(configErrorOf(() => stackPropsFromContext({ scheduleMinutes: '1', logGroups: '/a' })).message).toContain(
+      'scheduleMinutes=1 needs functionTimeoutSeconds below 60 (runs must end before the next one starts), and it is 240; e.g. -c functionTimeoutSeconds=50',
+    );
+    expect(configErrorOf(() => stackPropsFromContext({})).message).toContain('logGroups is empty; give the flow-log group(s) to read, e.g. -c logGroups=/aws/vpc/flowlogs');
+    expect(configErrorOf(() => stackPropsFromContext({ logGroups: '[{"x":1}]' })).message).toContain('has the entry {"x":1}');
   });
 });

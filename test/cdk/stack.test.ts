@@ -1,8 +1,8 @@
-import { Duration } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
-import { ENV } from '../../lambda/app/config';
-import { METRICS } from '../../lambda/app/metric-names';
+import { ENV } from '../../lambda/settings/settings-table';
+import { METRICS } from '../../lambda/settings/metric-names';
 import { RECOMMENDED_LOG_FORMAT } from '../../lib/flow-log';
+import type { VpcFlowAlertsProps } from '../../lib/vpc-flow-alerts';
 import { buildStack, DEFAULT_ALERTS } from './build';
 
 type Json = Record<string, unknown>;
@@ -20,7 +20,7 @@ describe('VpcFlowAlertsStack', () => {
       State: 'ENABLED',
       FlexibleTimeWindow: { Mode: 'OFF' },
       Target: {
-        Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('Poller'), 'Arn'] },
+        Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('Function'), 'Arn'] },
         RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 300 },
         DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('InvocationDeadLetterQueue'), 'Arn'] } },
       },
@@ -61,23 +61,23 @@ describe('VpcFlowAlertsStack', () => {
       Roles: [{ Ref: Match.stringLikeRegexp('FunctionRole') }],
       PolicyDocument: {
         Statement: [
+          { Sid: 'OwnLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('FunctionLogs'), 'Arn'] } },
           {
-            Sid: 'ReadFlowLogs', Effect: 'Allow', Action: 'logs:FilterLogEvents',
-            Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':log-group:/aws/vpc/flowlogs:*']] },
+            Effect: 'Allow', Action: ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
+            Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('InvocationDeadLetterQueue'), 'Arn'] },
           },
           {
             Sid: 'SendAlerts', Effect: 'Allow', Action: 'sqs:SendMessage',
             Resource: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('AlertQueue'), 'Arn'] }, { 'Fn::GetAtt': [Match.stringLikeRegexp('QuarantineQueue'), 'Arn'] }],
           },
           {
+            Sid: 'ReadFlowLogs', Effect: 'Allow', Action: 'logs:FilterLogEvents',
+            Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':log-group:/aws/vpc/flowlogs:*']] },
+          },
+          {
             Sid: 'Checkpoint', Effect: 'Allow',
             Action: ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
             Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('CheckpointTable'), 'Arn'] },
-          },
-          { Sid: 'OwnLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('FunctionLogs'), 'Arn'] } },
-          {
-            Effect: 'Allow', Action: ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
-            Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('InvocationDeadLetterQueue'), 'Arn'] },
           },
         ],
       },
@@ -89,8 +89,8 @@ describe('VpcFlowAlertsStack', () => {
           {
             Effect: 'Allow', Action: 'lambda:InvokeFunction',
             Resource: [
-              { 'Fn::GetAtt': [Match.stringLikeRegexp('Poller'), 'Arn'] },
-              { 'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.stringLikeRegexp('Poller'), 'Arn'] }, ':*']] },
+              { 'Fn::GetAtt': [Match.stringLikeRegexp('Function'), 'Arn'] },
+              { 'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.stringLikeRegexp('Function'), 'Arn'] }, ':*']] },
             ],
           },
           { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('InvocationDeadLetterQueue'), 'Arn'] } },
@@ -107,7 +107,7 @@ describe('VpcFlowAlertsStack', () => {
     ['push through Kinesis', { mode: 'subscribe' as const, kinesisShards: 2 }],
     ['a created flow log and an existing queue', { flowLog: { vpcId: 'vpc-0123456789abcdef0' }, alertQueueArn: 'arn:aws:sqs:eu-west-1:123456789012:q', alertQueueKmsKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/k' }],
   ])('has no "*" action and no wildcard resource but the ":*" ARN suffixes, in %s', (_name, alerts) => {
-    const { template: t } = buildStack({ alerts: { ...DEFAULT_ALERTS, ...alerts } });
+    const { template: t } = buildStack({ alerts: { ...DEFAULT_ALERTS, ...alerts } as VpcFlowAlertsProps });
     const policies = resourcesOf(t, 'AWS::IAM::Policy');
     expect(policies.length).toBeGreaterThan(0);
     for (const policy of policies) {
@@ -202,7 +202,9 @@ describe('VpcFlowAlertsStack', () => {
   });
 
   it('outputs the queue URL and ARN, the dashboard URL, the table and the function', () => {
-    expect(Object.keys(template.findOutputs('*')).sort()).toEqual(['AlertQueueArn', 'AlertQueueUrl', 'CheckpointTableName', 'DashboardUrl', 'PollerFunctionName']);
+    expect(Object.keys(template.findOutputs('*')).sort()).toEqual(['AlertQueueArn', 'AlertQueueUrl', 'CheckpointTableName', 'DashboardUrl', 'FunctionName', 'PollerFunctionName', 'QuarantineQueueUrl']);
+    // The deprecated alias names the same function, and says so.
+    expect(template.findOutputs('PollerFunctionName')['PollerFunctionName']).toMatchObject({ Description: 'Deprecated: use FunctionName (removed in 0.3)', Value: template.findOutputs('FunctionName')['FunctionName']?.['Value'] });
   });
 });
 
@@ -256,11 +258,11 @@ describe('VpcFlowAlertsStack options', () => {
 
   it('passes the poller settings through', () => {
     const { template } = buildStack({
-      alerts: { logGroups: [{ logGroupName: 'g', filterPattern: 'REJECT' }], lookback: Duration.minutes(30), maxEventsPerRun: 9000, maxCatchUp: Duration.hours(48), schedule: Duration.minutes(10), functionTimeout: Duration.minutes(8) },
+      alerts: { logGroups: [{ logGroupName: 'g', filterPattern: 'REJECT' }], lookbackMinutes: 30, maxEventsPerRun: 9000, maxCatchUpHours: 48, scheduleMinutes: 10, functionTimeoutSeconds: 480, filterRequestsPerSecond: 2 },
     });
     template.hasResourceProperties('AWS::Lambda::Function', {
       Timeout: 480,
-      Environment: { Variables: Match.objectLike({ [ENV.lookbackMinutes]: '30', [ENV.maxEventsPerRun]: '9000', [ENV.maxCatchUpHours]: '48', [ENV.logGroups]: JSON.stringify([{ name: 'g', filterPattern: 'REJECT' }]) }) },
+      Environment: { Variables: Match.objectLike({ [ENV.lookbackMinutes]: '30', [ENV.maxEventsPerRun]: '9000', [ENV.maxCatchUpHours]: '48', [ENV.filterRequestsPerSecond]: '2', [ENV.logGroups]: JSON.stringify([{ name: 'g', filterPattern: 'REJECT' }]) }) },
     });
     template.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(10 minutes)' });
   });

@@ -1,5 +1,6 @@
+import type { VpcFlowAlertsProps } from '../../lib/vpc-flow-alerts';
 import { Match } from 'aws-cdk-lib/assertions';
-import { ENV } from '../../lambda/app/config';
+import { ENV } from '../../lambda/settings/settings-table';
 import { stackPropsFromContext } from '../../lib/context-config';
 import { buildStack } from './build';
 
@@ -19,7 +20,7 @@ describe('push mode, direct subscription', () => {
     template.resourceCountIs('AWS::Logs::SubscriptionFilter', 2);
     template.hasResourceProperties('AWS::Logs::SubscriptionFilter', {
       LogGroupName: '/aws/vpc/flowlogs', FilterPattern: '?REJECT ?SKIPDATA', FilterName: 'vpc-flow-alerts',
-      DestinationArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('Poller'), 'Arn'] },
+      DestinationArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('Function'), 'Arn'] },
     });
     template.hasResourceProperties('AWS::Logs::SubscriptionFilter', { LogGroupName: '/aws/vpc/app', FilterPattern: 'REJECT' });
   });
@@ -103,12 +104,13 @@ describe('push mode through Kinesis', () => {
 
 describe('choosing the mode', () => {
   it('is one context setting, with kinesisShards for the stream', () => {
-    const props = stackPropsFromContext((key) => ({ logGroups: '/aws/vpc/flowlogs', mode: 'subscribe', kinesisShards: '4' } as Record<string, unknown>)[key]);
+    const props = stackPropsFromContext({ logGroups: '/aws/vpc/flowlogs', mode: 'subscribe', kinesisShards: '4' });
     expect(props.alerts).toMatchObject({ mode: 'subscribe', kinesisShards: 4 });
-    expect(() => stackPropsFromContext((key) => ({ logGroups: 'a', mode: 'push' } as Record<string, unknown>)[key])).toThrow(/context "mode": "push" must be poll or subscribe/);
+    expect(() => stackPropsFromContext({ logGroups: 'a', mode: 'push' })).toThrow('mode=push must be "poll" or "subscribe"; e.g. -c mode=subscribe');
   });
 
-  it('refuses a stream in poll mode', () => {
-    expect(() => buildStack({ alerts: { logGroups: GROUPS, kinesisShards: 1 } })).toThrow(/kinesisShards: only applies with mode "subscribe"/);
+  it('refuses a stream in poll mode (a type error in TypeScript; checked at synth for JavaScript)', () => {
+    const props = { logGroups: GROUPS, kinesisShards: 1 } as unknown as VpcFlowAlertsProps;
+    expect(() => buildStack({ alerts: props })).toThrow('kinesisShards applies to mode "subscribe" only, and the mode is "poll"');
   });
 });

@@ -32,7 +32,7 @@ describe('cdk synth, offline', () => {
       const bundle = join(outdir, fn.Metadata['aws:asset:path'], 'index.js');
       const run = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(bundle)})`], { encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '' } });
       expect(run.status).not.toBe(0);
-      expect(run.stdout + run.stderr).toContain('LOG_GROUPS: missing');
+      expect(run.stdout + run.stderr).toContain('LOG_GROUPS is missing');
     } finally {
       rmSync(outdir, { recursive: true, force: true });
     }
@@ -50,7 +50,7 @@ describe('cdk synth, offline', () => {
       const fn = Object.values(template.Resources).find((r) => r.Type === 'AWS::Lambda::Function');
       const bundle = join(outdir, fn?.Metadata?.['aws:asset:path'] ?? '', 'index.js');
       const run = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(bundle)})`], { encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '' } });
-      expect(run.stdout + run.stderr).toContain('LOG_GROUPS: missing');
+      expect(run.stdout + run.stderr).toContain('LOG_GROUPS is missing');
       expect(run.stdout + run.stderr).not.toContain('CHECKPOINT_TABLE');
     } finally {
       rmSync(outdir, { recursive: true, force: true });
@@ -61,7 +61,8 @@ describe('cdk synth, offline', () => {
     const { status, stderr, outdir } = synth(['-c', 'logGroups=bad name!', '-c', 'functionTimeoutSeconds=600']);
     rmSync(outdir, { recursive: true, force: true });
     expect(status).not.toBe(0);
-    expect(stderr).toContain('"bad name!" is not a log group name');
-    expect(stderr).toContain('functionTimeout: 10 minutes must be shorter than the schedule interval (5 minutes)');
+    expect(stderr).toContain('vpc-flow-alerts: invalid settings:');
+    expect(stderr).toContain('logGroups: "bad name!" is not a log group name');
+    expect(stderr).toContain('scheduleMinutes=5 needs functionTimeoutSeconds below 300 (runs must end before the next one starts), and it is 600; e.g. -c functionTimeoutSeconds=240');
   }, 150_000);
 });

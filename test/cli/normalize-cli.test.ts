@@ -7,7 +7,7 @@ import { expectValidAlert } from '../helpers/alert-schema';
 
 const ROOT = join(__dirname, '..', '..');
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
-const CLI = join(ROOT, 'lambda', 'cli', 'normalize.ts');
+const CLI = join(ROOT, 'lambda', 'cli', 'normalize-command.ts');
 
 function run(args: string[], input = ''): { status: number | null; alerts: Record<string, unknown>[]; stderr: string } {
   const result = spawnSync(TSX, [CLI, ...args], { input, encoding: 'utf8' });

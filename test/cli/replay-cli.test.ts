@@ -15,7 +15,7 @@ beforeAll(async () => {
 afterAll(async () => aws.stop());
 
 function replay(args: readonly string[]) {
-  return runChild(join(ROOT, 'node_modules', '.bin', 'tsx'), [join(ROOT, 'lambda', 'cli', 'replay.ts'), ...args], { env: localAwsEnv(aws) });
+  return runChild(join(ROOT, 'node_modules', '.bin', 'tsx'), [join(ROOT, 'lambda', 'cli', 'replay-command.ts'), ...args], { env: localAwsEnv(aws) });
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();

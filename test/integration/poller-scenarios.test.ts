@@ -4,8 +4,8 @@
  * repeat, only repeats of the same alert_id).
  */
 import type { Message } from '@aws-sdk/client-sqs';
-import { ENV } from '../../lambda/app/config';
-import { METRICS } from '../../lambda/app/metric-names';
+import { ENV } from '../../lambda/settings/settings-table';
+import { METRICS } from '../../lambda/settings/metric-names';
 import { expectValidAlert } from '../helpers/alert-schema';
 import type { LocalAws } from '../../local/local-aws';
 import { DynamoDbCheckpointStore } from '../../lambda/adapters/dynamodb-checkpoint-store';

@@ -2,12 +2,12 @@ import type { Context } from 'aws-lambda';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { PollerConfig } from './app/config';
-import { DEFAULT_FILTER_PATTERN } from './app/config';
-import { LOG_GROUP_DIMENSION, METRICS } from './app/metric-names';
-import type { PollStats } from './app/poll-log-group';
-import type { AlertPublisher, CheckpointStore, LogSource } from './app/ports';
-import { runPoller } from './app/run-poller';
+import type { PollerConfig } from '../app/config';
+import { DEFAULT_FILTER_PATTERN } from '../settings/settings-table';
+import { LOG_GROUP_DIMENSION, METRICS } from '../settings/metric-names';
+import type { PollStats } from '../app/poll-log-group';
+import type { AlertPublisher, CheckpointStore, LogSource } from '../app/ports';
+import { runPoll } from '../app/run-poll';
 
 /**
  * Time kept back from the Lambda timeout once a run stops reading: enough for one more page's
@@ -25,7 +25,7 @@ export interface RunSummary {
 }
 
 /** Everything the poller needs, created once per container and injected. */
-export interface PollerDeps {
+export interface PollHandlerDeps {
   readonly config: PollerConfig;
   readonly source: LogSource;
   readonly publisher: AlertPublisher;
@@ -42,7 +42,7 @@ export interface PollerDeps {
  * summary log and EMF metrics. Poll errors are logged with their cause and fix and counted; the
  * run itself still succeeds so the schedule stays healthy and the next run retries.
  */
-export function createPoller(deps: PollerDeps): (event: unknown, context: InvocationContext) => Promise<RunSummary> {
+export function createPollHandler(deps: PollHandlerDeps): (event: unknown, context: InvocationContext) => Promise<RunSummary> {
   const now = deps.now ?? Date.now;
   return async (_event, context) => {
     // The request id names the run in logs and holds the groups' leases: a retried invocation
@@ -53,7 +53,7 @@ export function createPoller(deps: PollerDeps): (event: unknown, context: Invoca
     if (context.functionName !== undefined) logger.addContext(context as Context);
     logger.appendKeys({ runId });
     try {
-      const groups = await runPoller(
+      const groups = await runPoll(
         config.logGroups.map((g) => ({ name: g.name, format: g.format, filterPattern: g.filterPattern })),
         {
           source: deps.source,
@@ -77,7 +77,7 @@ export function createPoller(deps: PollerDeps): (event: unknown, context: Invoca
   };
 }
 
-function report(stats: PollStats, deps: PollerDeps): void {
+function report(stats: PollStats, deps: PollHandlerDeps): void {
   const { logger, metrics } = deps;
   const throttles = stats.throttles;
   const summary = {

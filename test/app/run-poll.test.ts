@@ -1,5 +1,5 @@
 import type { PollDeps } from '../../lambda/app/poll-log-group';
-import { runPoller } from '../../lambda/app/run-poller';
+import { runPoll } from '../../lambda/app/run-poll';
 import { compileFormat } from '../../lambda/core/log-format';
 import { Clock, FakeCheckpoints, FakeLogSource, FakeQueue } from '../helpers/fakes';
 
@@ -7,7 +7,7 @@ const MIN = 60_000;
 const T0 = 1_700_000_000_000;
 const line = (i: number, at: number) => `2 123456789012 eni-0a1 198.51.100.${i} 10.0.0.5 40000 22 6 1 40 ${Math.floor(at / 1000)} ${Math.floor(at / 1000) + 60} REJECT OK`;
 
-describe('runPoller', () => {
+describe('runPoll', () => {
   it('shares a budget smaller than the number of groups so that every group is read over successive runs', async () => {
     const clock = new Clock(T0);
     const source = new FakeLogSource(clock);
@@ -22,7 +22,7 @@ describe('runPoller', () => {
     const targets = ['a', 'b'].map((name) => ({ name, format: compileFormat(), filterPattern: '' }));
     for (let run = 0; run < 8; run++) {
       clock.advance(5 * MIN);
-      await runPoller(targets, deps, 1);
+      await runPoll(targets, deps, 1);
     }
     const byGroup = (group: string) => queue.received.filter((m) => (JSON.parse(m.body) as { raw_event: { log_group: string } }).raw_event.log_group === group);
     expect(byGroup('a').map((m) => m.deduplicationId).sort()).toEqual([...ids].sort());

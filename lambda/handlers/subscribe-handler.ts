@@ -2,9 +2,9 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { CloudWatchLogsEvent, Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
-import type { DeliveryDeps, DeliveryStats } from './app/handle-delivery';
-import { handleDelivery } from './app/handle-delivery';
-import { LOG_GROUP_DIMENSION, METRICS, UNTRUSTED_LOG_GROUP } from './app/metric-names';
+import type { DeliveryDeps, DeliveryStats } from '../app/receive-delivery';
+import { receiveDelivery } from '../app/receive-delivery';
+import { LOG_GROUP_DIMENSION, METRICS, UNTRUSTED_LOG_GROUP } from '../settings/metric-names';
 
 export type { CloudWatchLogsEvent, KinesisStreamBatchResponse, KinesisStreamEvent };
 
@@ -20,13 +20,13 @@ export class DeliveryNotSentError extends Error {
 }
 
 /** Everything the subscription handler needs, created once per container. */
-export interface SubscriberDeps extends DeliveryDeps {
+export interface SubscribeHandlerDeps extends DeliveryDeps {
   readonly logger: Logger;
   readonly metrics: Metrics;
 }
 
 /** The parts of the Lambda context the subscriber uses. */
-export type SubscriberContext = Pick<Context, 'invokedFunctionArn'> & Partial<Context>;
+export type SubscribeContext = Pick<Context, 'invokedFunctionArn'> & Partial<Context>;
 
 /**
  * Builds the push-mode handler. A direct subscription delivery whose sends fail throws, so Lambda
@@ -35,7 +35,7 @@ export type SubscriberContext = Pick<Context, 'invokedFunctionArn'> & Partial<Co
  * bisect-on-error isolating a record that keeps failing. Records the queue refuses go to the
  * quarantine queue and never fail a delivery.
  */
-export function createSubscriber(deps: SubscriberDeps): (event: CloudWatchLogsEvent | KinesisStreamEvent, context: SubscriberContext) => Promise<KinesisStreamBatchResponse | void> {
+export function createSubscribeHandler(deps: SubscribeHandlerDeps): (event: CloudWatchLogsEvent | KinesisStreamEvent, context: SubscribeContext) => Promise<KinesisStreamBatchResponse | void> {
   const refusedNames = new Set<string>();
   return async (event, context) => {
     if (context.functionName !== undefined) deps.logger.addContext(context as Context);
@@ -45,13 +45,13 @@ export function createSubscriber(deps: SubscriberDeps): (event: CloudWatchLogsEv
     const record = (stats: DeliveryStats): void => recordStats(stats, totals, refusedNames, deps);
     try {
       if ('awslogs' in event) {
-        const stats = await handleDelivery(event.awslogs.data, deps, account);
+        const stats = await receiveDelivery(event.awslogs.data, deps, account);
         record(stats);
         if (stats.sendFailures > 0) throw new DeliveryNotSentError(stats);
         return;
       }
       for (const item of event.Records) {
-        const stats = await handleDelivery(item.kinesis.data, deps, account, item.kinesis.sequenceNumber);
+        const stats = await receiveDelivery(item.kinesis.data, deps, account, item.kinesis.sequenceNumber);
         record(stats);
         if (stats.sendFailures > 0) {
           deps.logger.error('alerts could not be sent; Kinesis retries from this record', { sequenceNumber: item.kinesis.sequenceNumber, logGroup: stats.logGroup });
@@ -75,7 +75,7 @@ interface Totals {
   refusedDeliveries: number;
 }
 
-function recordStats(stats: DeliveryStats, totals: Map<string, Totals>, refusedNames: Set<string>, deps: SubscriberDeps): void {
+function recordStats(stats: DeliveryStats, totals: Map<string, Totals>, refusedNames: Set<string>, deps: SubscribeHandlerDeps): void {
   if (stats.kind === 'control') {
     deps.logger.info('control message from CloudWatch Logs acknowledged');
     return;
@@ -110,7 +110,7 @@ function recordStats(stats: DeliveryStats, totals: Map<string, Totals>, refusedN
   totals.set(group, t);
 }
 
-function publish(totals: Map<string, Totals>, deps: SubscriberDeps): void {
+function publish(totals: Map<string, Totals>, deps: SubscribeHandlerDeps): void {
   for (const [group, t] of totals) {
     deps.metrics.addDimension(LOG_GROUP_DIMENSION, group);
     deps.metrics.addMetric(METRICS.recordsRead, MetricUnit.Count, t.recordsRead);

@@ -1,6 +1,6 @@
 /** lambda/handler.ts itself: cold-start configuration, and one run with the SDK's own endpoint settings. */
-import { ENV } from '../../lambda/app/config';
-import type { RunSummary } from '../../lambda/poller';
+import { ENV } from '../../lambda/settings/settings-table';
+import type { RunSummary } from '../../lambda/handlers/poll-handler';
 import type { LocalAws } from '../../local/local-aws';
 import { flowLine, MIN, pollerEnv, quarantineUrlFor, startLocalAws } from '../../local/local-aws';
 import { captureStdout } from '../helpers/capture-output';
@@ -23,7 +23,7 @@ function loadHandler(env: Record<string, string | undefined>): { handler: Handle
     jest.isolateModules(() => {
       // A fresh module registry: the handler reads its configuration once, at import.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      handler = (require('../../lambda/handler') as { handler: Handler }).handler;
+      handler = (require('../../lambda/handlers/poll') as { handler: Handler }).handler;
     });
     return { handler: handler as Handler, restore };
   } catch (error) {
@@ -36,9 +36,9 @@ describe('handler cold start', () => {
   it('fails the init with one error naming every bad variable', () => {
     const out = captureStdout();
     try {
-      expect(() => loadHandler({ [ENV.logGroups]: undefined, [ENV.queueUrl]: 'not-a-url', [ENV.checkpointTable]: undefined })).toThrow(/invalid configuration:/);
+      expect(() => loadHandler({ [ENV.logGroups]: undefined, [ENV.queueUrl]: 'not-a-url', [ENV.checkpointTable]: undefined })).toThrow(/vpc-flow-alerts: invalid settings:/);
       const logged = out.lines().find((l) => l['message'] === 'configuration rejected at cold start');
-      expect(JSON.stringify(logged)).toContain('LOG_GROUPS: missing');
+      expect(JSON.stringify(logged)).toContain('LOG_GROUPS is missing');
       expect(JSON.stringify(logged)).toContain('QUEUE_URL');
       expect(JSON.stringify(logged)).toContain('CHECKPOINT_TABLE');
     } finally {
@@ -116,7 +116,7 @@ describe('subscription handler module', () => {
       let handler: PushHandler | undefined;
       jest.isolateModules(() => {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
-        handler = (require('../../lambda/subscription-handler') as { handler: PushHandler }).handler;
+        handler = (require('../../lambda/handlers/subscribe') as { handler: PushHandler }).handler;
       });
       await handler?.({ awslogs: { data: dataMessage('/aws/vpc/flowlogs', 'eni-1-all', [flowLine(1, Date.now())], { idPrefix: 'm' }) } }, { invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:f' });
     } finally {

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { CompiledFormat } from '../core/log-format';
 import { CorruptPayload, decodeSubscriptionPayload } from '../core/subscription-payload';
-import type { DeliveryResult } from './deliver-events';
-import { deliverEvents } from './deliver-events';
-import { UNTRUSTED_LOG_GROUP } from './metric-names';
+import type { DeliveryResult } from './send-alerts';
+import { sendAlerts } from './send-alerts';
+import { UNTRUSTED_LOG_GROUP } from '../settings/metric-names';
 import type { AlertPublisher, LogEvent } from './ports';
 
 /** What the subscription handler needs. */
@@ -49,13 +49,13 @@ export interface DeliveryStats {
  * identifies the delivery (a Kinesis sequence number) for the alert id. `account` is this
  * function's account; deliveries owned by another one are refused.
  */
-export async function handleDelivery(data: string, deps: DeliveryDeps, account: string | undefined, id?: string): Promise<DeliveryStats> {
+export async function receiveDelivery(data: string, deps: DeliveryDeps, account: string | undefined, id?: string): Promise<DeliveryStats> {
   const outlets = { publisher: deps.publisher, quarantine: deps.quarantine, maxMessageBytes: deps.maxMessageBytes };
   const payload = decodeSubscriptionPayload(data);
   if (payload instanceof CorruptPayload) {
     const eventId = `delivery:${id ?? createHash('sha256').update(data).digest('hex').slice(0, 32)}`;
     const event = { eventId, timestamp: deps.now(), message: data, unparsedReason: `corrupt subscription delivery: ${payload.reason}` };
-    const result = await deliverEvents({ logGroup: UNTRUSTED_LOG_GROUP, format: deps.defaultFormat }, [event], outlets);
+    const result = await sendAlerts({ logGroup: UNTRUSTED_LOG_GROUP, format: deps.defaultFormat }, [event], outlets);
     return { ...counts(result, 1), kind: 'corrupt', reason: payload.reason };
   }
   if (payload.messageType === 'CONTROL_MESSAGE') return { ...counts(undefined, 0), kind: 'control' };
@@ -66,7 +66,7 @@ export async function handleDelivery(data: string, deps: DeliveryDeps, account: 
     return { ...counts(undefined, payload.logEvents.length), kind: 'refused', reason, claimedGroup: payload.logGroup.slice(0, 512) };
   }
   const events: LogEvent[] = payload.logEvents.map((e) => ({ eventId: e.id, timestamp: e.timestamp, message: e.message, logStreamName: payload.logStream }));
-  const result = await deliverEvents({ logGroup: payload.logGroup, format }, events, outlets);
+  const result = await sendAlerts({ logGroup: payload.logGroup, format }, events, outlets);
   return { ...counts(result, events.length), kind: 'data', logGroup: payload.logGroup };
 }
 

@@ -57,7 +57,7 @@ type InputEvent = LogEvent & { readonly unparsedReason?: string };
  * report per event what happened. A message the queue refuses for its contents is sent once more in
  * minimal form; refused again, it goes to the quarantine queue. So no record can block the others.
  */
-export async function deliverEvents(source: EventSource, events: readonly InputEvent[], outlets: DeliveryOutlets): Promise<DeliveryResult> {
+export async function sendAlerts(source: EventSource, events: readonly InputEvent[], outlets: DeliveryOutlets): Promise<DeliveryResult> {
   const result: DeliveryResult = { sent: [], headers: [], quarantined: [], downgraded: 0, failed: [] };
   for (let start = 0; start < events.length; start += DELIVERY_CHUNK_EVENTS) {
     await deliverChunk(source, events.slice(start, start + DELIVERY_CHUNK_EVENTS), outlets, result);

@@ -3,10 +3,10 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Message } from '@aws-sdk/client-sqs';
 import { SqsPublisher } from '../../lambda/adapters/sqs-publisher';
-import { METRIC_NAMESPACE, METRIC_SERVICE, METRICS } from '../../lambda/app/metric-names';
+import { METRIC_NAMESPACE, METRIC_SERVICE, METRICS } from '../../lambda/settings/metric-names';
 import { compileFormat } from '../../lambda/core/log-format';
-import type { CloudWatchLogsEvent, KinesisStreamBatchResponse as KinesisBatchResponse } from '../../lambda/subscriber';
-import { createSubscriber, DeliveryNotSentError } from '../../lambda/subscriber';
+import type { CloudWatchLogsEvent, KinesisStreamBatchResponse as KinesisBatchResponse } from '../../lambda/handlers/subscribe-handler';
+import { createSubscribeHandler, DeliveryNotSentError } from '../../lambda/handlers/subscribe-handler';
 import type { LocalAws } from '../../local/local-aws';
 import type { EntryFault } from '../../local/local-sqs';
 import { flowLine, makePoller, MIN, pollerEnv, quarantineUrlFor, startLocalAws } from '../../local/local-aws';
@@ -31,7 +31,7 @@ afterAll(async () => aws.stop());
 async function setup(extraGroups: readonly string[] = []) {
   counter++;
   const queueUrl = await aws.sqs.createQueue(`push-${counter}`);
-  const subscriber = createSubscriber({
+  const subscriber = createSubscribeHandler({
     logger: new Logger({ serviceName: METRIC_SERVICE }),
     metrics: new Metrics({ namespace: METRIC_NAMESPACE, serviceName: METRIC_SERVICE }),
     formats: new Map([[GROUP, compileFormat()], [CUSTOM, compileFormat(CUSTOM_FORMAT)], ...extraGroups.map((g) => [g, compileFormat()] as const)]),

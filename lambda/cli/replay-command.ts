@@ -15,7 +15,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { CloudWatchLogSource } from '../adapters/cloudwatch-log-source';
 import { RateLimiter } from '../adapters/rate-limiter';
 import { SQS_MAX_BYTES, SqsPublisher } from '../adapters/sqs-publisher';
-import { DEFAULT_FILTER_PATTERN, DEFAULTS, LOG_GROUP_NAME, SQS_QUEUE_URL } from '../app/config';
+import { DEFAULT_FILTER_PATTERN, LOG_GROUP_NAME, SETTINGS, SQS_QUEUE_URL } from '../settings/settings-table';
 import type { ReplayProgress } from '../app/replay-range';
 import { replayRange } from '../app/replay-range';
 import { LogFormatError } from '../core/errors';
@@ -110,10 +110,10 @@ async function main(): Promise<number> {
       { name: args.logGroup, format: args.format, filterPattern: args.filterPattern },
       { start: args.start, end: args.end },
       {
-        source: new CloudWatchLogSource(logs, { limiter: new RateLimiter(DEFAULTS.filterRequestsPerSecond) }),
-        publisher: new SqsPublisher(sqs, { queueUrl: args.queueUrl, fifo: args.queueUrl.endsWith('.fifo'), maxBatchBytes: DEFAULTS.maxMessageBytes }),
+        source: new CloudWatchLogSource(logs, { limiter: new RateLimiter(SETTINGS.filterRequestsPerSecond.default) }),
+        publisher: new SqsPublisher(sqs, { queueUrl: args.queueUrl, fifo: args.queueUrl.endsWith('.fifo'), maxBatchBytes: SETTINGS.maxMessageBytes.default }),
         ...(args.quarantineQueueUrl !== undefined && { quarantine: new SqsPublisher(sqs, { queueUrl: args.quarantineQueueUrl, fifo: false, maxBatchBytes: SQS_MAX_BYTES }) }),
-        maxMessageBytes: DEFAULTS.maxMessageBytes,
+        maxMessageBytes: SETTINGS.maxMessageBytes.default,
       },
       (p) => process.stderr.write(`replay: page ${p.pages}: ${p.records.toLocaleString('en-US')} records, ${p.alertsSent.toLocaleString('en-US')} alerts sent, ${p.failed} failed, ${rate(p)}\n`),
     );

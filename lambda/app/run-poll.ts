@@ -7,7 +7,7 @@ import { emptyStats, MAX_REPORTED_QUARANTINED, pollLogGroup } from './poll-log-g
  * to the ones that still had more. The order rotates every minute, so when the budget is smaller
  * than the number of groups no group is always last.
  */
-export async function runPoller(targets: readonly LogGroupTarget[], deps: PollDeps, maxEventsPerRun: number): Promise<PollStats[]> {
+export async function runPoll(targets: readonly LogGroupTarget[], deps: PollDeps, maxEventsPerRun: number): Promise<PollStats[]> {
   const results = new Map<string, PollStats>();
   const offset = Math.floor(deps.now() / 60_000) % Math.max(1, targets.length);
   const ordered = [...targets.slice(offset), ...targets.slice(0, offset)];

@@ -1,0 +1,21 @@
+/**
+ * Push mode's Lambda entry point: CloudWatch Logs subscription deliveries, directly or through a
+ * Kinesis stream. Configuration and clients once per container, then
+ * {@link createSubscribeHandler} runs every invocation.
+ */
+import { compileFormat } from '../core/log-format';
+import { coldStart } from './cold-start';
+import { createSubscribeHandler } from './subscribe-handler';
+
+const { config, logger, metrics, publisher, quarantine } = coldStart('subscribe');
+
+export const handler = createSubscribeHandler({
+  logger,
+  metrics,
+  formats: new Map(config.logGroups.map((g) => [g.name, g.format])),
+  defaultFormat: compileFormat(),
+  publisher,
+  quarantine,
+  maxMessageBytes: config.maxMessageBytes,
+  now: Date.now,
+});

@@ -1,0 +1,181 @@
+import { ConfigError, LogFormatError } from '../core/errors';
+import { compileFormat } from '../core/log-format';
+import type { EnumSpec, IntSpec, ListSpec, Mode, SettingKey, SettingSpec } from './settings-table';
+import { CONTEXT_SETTINGS, LOG_GROUP_NAME, MODES, SETTINGS } from './settings-table';
+
+/** The header of every settings error, wherever the settings came from. */
+export const SETTINGS_ERROR_HEADER = 'vpc-flow-alerts: invalid settings:';
+
+/** How errors name a setting and write a value that works, for one place settings come from. */
+export interface Naming {
+  name(spec: SettingSpec): string;
+  fix(spec: SettingSpec, value: string): string;
+}
+
+/** CDK context: `-c key=value`. */
+export const CONTEXT_NAMING: Naming = { name: (s) => s.key, fix: (s, v) => `-c ${s.key}=${v}` };
+/** Construct props: `key: value`. */
+export const PROPS_NAMING: Naming = { name: (s) => s.key, fix: (s, v) => `${s.key}: ${s.kind === 'int' ? v : JSON.stringify(v)}` };
+/** The function's environment: `VARIABLE=value`. */
+export const ENV_NAMING: Naming = { name: (s) => s.env ?? s.key, fix: (s, v) => `${s.env ?? s.key}=${v}` };
+
+/** Problems collected across settings, thrown at once under one header. */
+export class SettingProblems {
+  private readonly problems: string[] = [];
+  private readonly names: string[] = [];
+
+  public add(name: string, message: string): void {
+    if (!this.names.includes(name)) this.names.push(name);
+    this.problems.push(message);
+  }
+
+  public get count(): number {
+    return this.problems.length;
+  }
+
+  /** @throws ConfigError naming every bad setting, when there is any. */
+  public throwIfAny(): void {
+    if (this.problems.length > 0) throw new ConfigError(`${SETTINGS_ERROR_HEADER}\n  ${this.problems.join('\n  ')}`, this.names);
+  }
+}
+
+/** The value type a spec reads to. */
+export type ValueOf<S> = S extends IntSpec ? number : S extends ListSpec ? string[] : S extends EnumSpec ? S['values'][number] : string;
+/** Read settings by key; absent when neither given nor defaulted. */
+export type SettingValues = { -readonly [K in SettingKey]?: ValueOf<(typeof SETTINGS)[K]> };
+
+/** Shows a value in an error, short. */
+function shown(raw: unknown): string {
+  const text = typeof raw === 'string' ? raw : JSON.stringify(raw) ?? String(raw);
+  return text.length > 80 ? `${text.slice(0, 80)}…` : text;
+}
+
+/**
+ * Reads one setting's raw value (a string from `-c` or the environment, or a typed value from
+ * `cdk.json` or props). `undefined` or `null` gives the default. Problems name the setting, the
+ * value given and a value that works.
+ */
+export function readSetting<S extends SettingSpec>(spec: S, raw: unknown, naming: Naming, problems: SettingProblems): ValueOf<S> | undefined {
+  const fail = (message: string): undefined => {
+    problems.add(naming.name(spec), `${naming.name(spec)}=${shown(raw)} ${message}; e.g. ${naming.fix(spec, spec.example)}`);
+    return undefined;
+  };
+  if (raw === undefined || raw === null) return ('default' in spec ? spec.default : undefined) as ValueOf<S> | undefined;
+  switch (spec.kind) {
+    case 'int': {
+      const value = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\s*-?\d+\s*$/.test(raw) ? Number(raw) : Number.NaN;
+      if (!Number.isInteger(value) || value < spec.min || value > spec.max) return fail(`must be a whole number from ${spec.min} to ${spec.max}`);
+      return value as ValueOf<S>;
+    }
+    case 'enum': {
+      const value = typeof raw === 'string' ? raw.trim() : raw;
+      if (typeof value !== 'string' || !spec.values.includes(value)) return fail(`must be ${spec.values.map((v) => `"${v}"`).join(' or ')}`);
+      return value as ValueOf<S>;
+    }
+    case 'text': {
+      const value = typeof raw === 'number' || typeof raw === 'boolean' ? String(raw) : raw;
+      if (typeof value !== 'string') return fail(`must be ${spec.shape}`);
+      if (spec.pattern !== undefined && !spec.pattern.test(value)) return fail(`is not ${spec.shape}`);
+      return value as ValueOf<S>;
+    }
+    case 'list': {
+      const items = typeof raw === 'string' ? raw.split(',').map((s) => s.trim()).filter((s) => s !== '') : raw;
+      if (!Array.isArray(items) || !items.every((i): i is string => typeof i === 'string')) return fail(`must be ${spec.shape}, separated by commas`);
+      const bad = items.find((i) => !spec.itemPattern.test(i));
+      if (bad !== undefined) return fail(`holds "${shown(bad)}", which is not one of ${spec.shape}`);
+      return items as ValueOf<S>;
+    }
+  }
+}
+
+/** One flow-log group as settings give it. */
+export interface LogGroupSetting {
+  readonly logGroupName: string;
+  readonly logFormat?: string;
+  readonly filterPattern?: string;
+}
+
+/** Checks log groups: names, duplicates, formats. `resolved` says whether a name is known at synth (not a token). */
+export function checkLogGroups(groups: readonly LogGroupSetting[], naming: Naming, problems: SettingProblems, resolved: (name: string) => boolean = () => true): void {
+  const spec = SETTINGS.logGroups;
+  const seen = new Set<string>();
+  for (const group of groups) {
+    if (!resolved(group.logGroupName)) continue;
+    if (!LOG_GROUP_NAME.test(group.logGroupName)) {
+      problems.add(naming.name(spec), `${naming.name(spec)}: "${shown(group.logGroupName)}" is not a log group name (1-512 of a-z A-Z 0-9 _ - / . #); e.g. ${naming.fix(spec, spec.example)}`);
+    }
+    if (seen.has(group.logGroupName)) problems.add(naming.name(spec), `${naming.name(spec)}: "${group.logGroupName}" is listed twice; list each group once`);
+    seen.add(group.logGroupName);
+    try {
+      compileFormat(group.logFormat);
+    } catch (error) {
+      if (!(error instanceof LogFormatError)) throw error;
+      const format = SETTINGS.logFormat;
+      problems.add(naming.name(format), `${naming.name(format)} of ${group.logGroupName}: ${error.message}; e.g. ${naming.fix(format, format.example)}`);
+    }
+  }
+}
+
+/** The closest known context key to `key`, when one is close enough to be a likely typo. */
+export function closestKey(key: string, known: readonly string[] = CONTEXT_SETTINGS.map((s) => s.key)): string | undefined {
+  let best: { key: string; distance: number } | undefined;
+  for (const candidate of known) {
+    const distance = editDistance(key.toLowerCase(), candidate.toLowerCase());
+    if (best === undefined || distance < best.distance) best = { key: candidate, distance };
+  }
+  return best !== undefined && best.distance <= Math.max(2, Math.floor(key.length / 3)) ? best.key : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min((previous[j] as number) + 1, (current[j - 1] as number) + 1, (previous[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length] as number;
+}
+
+/**
+ * Checks what no single setting can: that every given setting applies to the mode, that a poll run
+ * ends before the next one starts, that catch-up reaches at least the lookback, and that a queue key
+ * comes with its queue. `given` lists the settings the user set (not defaults).
+ */
+export function checkTogether(values: SettingValues, given: ReadonlySet<SettingKey>, naming: Naming, problems: SettingProblems): void {
+  const mode: Mode = values.mode ?? 'poll';
+  for (const key of given) {
+    const spec: SettingSpec = SETTINGS[key];
+    if (!spec.modes.includes(mode)) {
+      const other = MODES.find((m) => spec.modes.includes(m)) ?? 'poll';
+      problems.add(naming.name(spec), `${naming.name(spec)} applies to mode "${spec.modes.join('", "')}" only, and the mode is "${mode}": remove it, or set ${naming.fix(SETTINGS.mode, other)}`);
+    }
+  }
+  const s = SETTINGS;
+  if (mode === 'poll') {
+    const interval = (values.scheduleMinutes ?? s.scheduleMinutes.default) * 60;
+    const timeout = values.functionTimeoutSeconds ?? s.functionTimeoutSeconds.default;
+    if (timeout >= interval) {
+      const working = String(Math.max(s.functionTimeoutSeconds.min, Math.min(interval - 10, s.functionTimeoutSeconds.default)));
+      problems.add(
+        naming.name(s.functionTimeoutSeconds),
+        `${naming.name(s.scheduleMinutes)}=${interval / 60} needs ${naming.name(s.functionTimeoutSeconds)} below ${interval} (runs must end before the next one starts), and it is ${timeout}; e.g. ${naming.fix(s.functionTimeoutSeconds, working)}`,
+      );
+    }
+    const lookback = values.lookbackMinutes ?? s.lookbackMinutes.default;
+    const catchUp = values.maxCatchUpHours ?? s.maxCatchUpHours.default;
+    if (catchUp * 60 < lookback) {
+      problems.add(
+        naming.name(s.maxCatchUpHours),
+        `${naming.name(s.lookbackMinutes)}=${lookback} needs ${naming.name(s.maxCatchUpHours)} of at least ${Math.ceil(lookback / 60)}, and it is ${catchUp}; e.g. ${naming.fix(s.maxCatchUpHours, String(Math.ceil(lookback / 60)))}`,
+      );
+    }
+  }
+  if (values.alertQueueKmsKeyArn !== undefined && values.alertQueueArn === undefined) {
+    problems.add(
+      naming.name(s.alertQueueKmsKeyArn),
+      `${naming.name(s.alertQueueKmsKeyArn)} only applies with ${naming.name(s.alertQueueArn)} (a queue the stack creates uses SQS-managed encryption): remove it, or add ${naming.fix(s.alertQueueArn, s.alertQueueArn.example)}`,
+    );
+  }
+}
