@@ -8,6 +8,11 @@ import type { AlertPublisher, LogEvent, OutboundMessage } from './ports';
 
 /** Room left in a message for its attributes, which SQS counts toward the size limit. */
 const ATTRIBUTE_RESERVE_BYTES = 1024;
+
+/** The queue body of `alert` for a queue whose largest message is `maxMessageBytes`, attributes included. */
+export function bodyOf(alert: Alert, maxMessageBytes: number): string {
+  return toMessageBody(alert, maxMessageBytes - ATTRIBUTE_RESERVE_BYTES);
+}
 /**
  * Events normalized and sent at a time: alerts and bodies of one chunk are in memory at once,
  * whatever the size of the page or delivery.
@@ -80,7 +85,7 @@ async function deliverChunk(source: EventSource, events: readonly InputEvent[], 
       result.headers.push(event);
       continue;
     }
-    const message = outbound(String(messages.length), alert, toMessageBody(alert, outlets.maxMessageBytes - ATTRIBUTE_RESERVE_BYTES), source);
+    const message = outbound(String(messages.length), alert, bodyOf(alert, outlets.maxMessageBytes), source);
     byId.set(message.id, { event, alert, message });
     messages.push(message);
   }

@@ -1,99 +1,146 @@
 /**
  * `npm run --silent normalize -- [--format '<LogFormat>'] [--log-group NAME] [FILE]`
  *
- * Reads flow-log messages (one per line, or the JSON `aws logs filter-log-events` prints) from
- * FILE or stdin and writes one alert JSON object per line: the bodies the Lambda sends.
- * Diagnostics go to stderr. Exit 0 on success, 1 when the input cannot be read, 2 on bad usage
- * or a bad `--format`.
+ * Reads flow-log messages (one per line, or the JSON `aws logs filter-log-events` prints; plain or
+ * gzip) from FILE or stdin and writes one alert per line: the bodies the Lambda sends. Diagnostics go
+ * to stderr. Exit 0 on success, 1 when the input cannot be read, 2 on bad usage or a bad `--format`,
+ * 3 when the input held records and none could be parsed.
  */
 import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { gunzipSync } from 'node:zlib';
+import { bodyOf } from '../app/send-alerts';
 import { LogFormatError } from '../core/errors';
 import type { CompiledFormat } from '../core/log-format';
 import { compileFormat } from '../core/log-format';
 import { normalize } from '../core/normalize';
 import { parseMessage } from '../core/record-parser';
+import { SETTINGS } from '../settings/settings-table';
 import { readInputEvents } from './cli-input';
 
-const USAGE = "usage: normalize [--format '<LogFormat>'] [--log-group NAME] [FILE]";
-const MAX_REPORTED_UNPARSED = 20;
+const USAGE = `usage: npm run --silent normalize -- [--format '<LogFormat>'] [--log-group NAME] [FILE]
 
-interface CliOptions {
-  format?: string;
-  logGroup?: string;
-  file?: string;
+Writes one alert (JSON) per flow-log record: the bodies the Lambda sends to the queue.
+
+  FILE                  flow-log lines, or the JSON that 'aws logs filter-log-events' prints; plain or
+                        gzip (.gz is detected by its content); default: stdin
+  --format LOGFORMAT    the flow log's LogFormat (aws ec2 describe-flow-logs --query 'FlowLogs[].LogFormat');
+                        default: the version 2 layout, or the header line when the input starts with one
+  --log-group NAME      recorded on raw_event.log_group
+  --max-message-bytes N largest queue message, as the stack's maxMessageBytes (default ${SETTINGS.maxMessageBytes.default})
+  -h, --help            this text
+
+exit status: 0 done; 1 the input could not be read; 2 bad usage or --format; 3 records but none parsed
+
+example: npm run --silent normalize -- --format '\${version} \${vpc-id} \${srcaddr} \${dstaddr} \${srcport} \${dstport} \${protocol} \${action} \${log-status}' flows.log.gz`;
+
+const MAX_REPORTED = 20;
+/** Largest decompressed input: the command holds its input in memory. */
+const MAX_INPUT_BYTES = 512 * 1024 * 1024;
+
+interface Options {
+  readonly format?: string;
+  readonly logGroup?: string;
+  readonly file?: string;
+  readonly maxMessageBytes: number;
 }
 
-function parseArgs(argv: readonly string[]): CliOptions | string {
-  const options: CliOptions = {};
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
-    if (flag === '--format' || flag === '--log-group') {
-      const value = inline ?? argv[++i];
-      if (value === undefined) return `${flag} needs a value`;
-      if (flag === '--format') options.format = value;
-      else options.logGroup = value;
-    } else if (flag === '-h' || flag === '--help') {
-      return '';
-    } else if (flag.startsWith('-') && flag !== '-') {
-      return `unknown option ${flag}`;
-    } else if (options.file === undefined) {
-      options.file = arg;
-    } else {
-      return `only one FILE may be given (got "${options.file}" and "${arg}")`;
-    }
+function readOptions(argv: readonly string[]): Options | string {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      options: { format: { type: 'string' }, 'log-group': { type: 'string' }, 'max-message-bytes': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (error) {
+    return (error as Error).message;
   }
-  return options;
+  const { values, positionals } = parsed;
+  if (values.help === true) return '';
+  if (positionals.length > 1) return `only one FILE may be given (got ${positionals.map((p) => `"${p}"`).join(' and ')})`;
+  if (values.format !== undefined && values.format.trim() === '') return '--format is empty: give the flow log\'s LogFormat, or leave --format out for the version 2 layout';
+  const spec = SETTINGS.maxMessageBytes;
+  const maxMessageBytes = values['max-message-bytes'] === undefined ? spec.default : Number(values['max-message-bytes']);
+  if (!Number.isInteger(maxMessageBytes) || maxMessageBytes < spec.min || maxMessageBytes > spec.max) {
+    return `--max-message-bytes ${values['max-message-bytes']} must be a whole number from ${spec.min} to ${spec.max}`;
+  }
+  return {
+    maxMessageBytes,
+    ...(values.format !== undefined && { format: values.format }),
+    ...(values['log-group'] !== undefined && { logGroup: values['log-group'] }),
+    ...(positionals[0] !== undefined && positionals[0] !== '-' && { file: positionals[0] }),
+  };
+}
+
+/** The input as text: gzip (by its magic bytes, whatever the name) is decompressed. */
+function readInput(file: string | undefined): string {
+  const bytes = readFileSync(file ?? 0);
+  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) return gunzipSync(bytes, { maxOutputLength: MAX_INPUT_BYTES }).toString('utf8');
+  return bytes.toString('utf8');
 }
 
 function main(): number {
-  const options = parseArgs(process.argv.slice(2));
+  const options = readOptions(process.argv.slice(2));
   if (typeof options === 'string') {
-    process.stderr.write(options === '' ? `${USAGE}\n` : `normalize: ${options}\n${USAGE}\n`);
+    process.stderr.write(options === '' ? `${USAGE}\n` : `normalize: ${options}\n\n${USAGE}\n`);
     return options === '' ? 0 : 2;
   }
-
   let format: CompiledFormat;
   try {
     format = compileFormat(options.format);
   } catch (error) {
-    if (error instanceof LogFormatError) {
-      process.stderr.write(`normalize: bad --format: ${error.message}\n`);
-      return 2;
-    }
-    throw error;
+    if (!(error instanceof LogFormatError)) throw error;
+    process.stderr.write(`normalize: bad --format: ${error.message}\n`);
+    return 2;
   }
-
   let text: string;
   try {
-    text = readFileSync(options.file === undefined || options.file === '-' ? 0 : options.file, 'utf8');
+    text = readInput(options.file);
   } catch (error) {
     process.stderr.write(`normalize: cannot read ${options.file ?? 'stdin'}: ${(error as Error).message}\n`);
     return 1;
   }
 
-  // Without --format, a header line (S3 exports) sets the layout of the lines after it.
-  const adoptHeaders = options.format === undefined;
-  let alerts = 0;
+  // Without --format, a header line before the first record sets the layout (as in S3 exports).
+  // A header after records is reported and skipped: it must never re-map the lines after it.
+  let mayAdoptHeader = options.format === undefined;
+  let records = 0;
   let unparsed = 0;
   let headers = 0;
+  let reported = 0;
+  const report = (message: string): void => {
+    if (++reported <= MAX_REPORTED) process.stderr.write(`normalize: ${message}\n`);
+  };
   const out: string[] = [];
   for (const event of readInputEvents(text, options.logGroup)) {
     const outcome = parseMessage(event.message, format);
     if (outcome.kind === 'header') {
       headers++;
-      if (adoptHeaders) format = compileFormat(outcome.fields.map((f) => f.name).join(' '));
+      if (mayAdoptHeader) format = compileFormat(outcome.fields.map((f) => f.name).join(' '));
+      else report(`input ${event.position}: a header line after the first record (or with --format) was skipped; it does not change the layout`);
+      mayAdoptHeader = false;
       continue;
     }
-    if (outcome.kind === 'unparsed' && ++unparsed <= MAX_REPORTED_UNPARSED) {
-      process.stderr.write(`normalize: input ${event.position}: passed through unparsed: ${outcome.reason}\n`);
+    mayAdoptHeader = false;
+    records++;
+    if (outcome.kind === 'unparsed') {
+      unparsed++;
+      report(`input ${event.position}: sent as an unparsed alert (record_format "unparsed"): ${outcome.reason}`);
     }
-    out.push(JSON.stringify(normalize(event.message, outcome, event.meta)));
-    alerts++;
+    out.push(bodyOf(normalize(event.message, outcome, event.meta), options.maxMessageBytes));
     if (out.length >= 1000) process.stdout.write(`${out.splice(0).join('\n')}\n`);
   }
   if (out.length > 0) process.stdout.write(`${out.join('\n')}\n`);
-  process.stderr.write(`normalize: ${alerts} alerts (${unparsed} unparsed), ${headers} header lines skipped\n`);
+  if (reported > MAX_REPORTED) process.stderr.write(`normalize: ${reported - MAX_REPORTED} more lines not shown\n`);
+  process.stderr.write(`normalize: ${records} alerts, of which ${unparsed} unparsed; ${headers} header lines\n`);
+  if (records > 0 && unparsed === records) {
+    process.stderr.write(
+      `normalize: no record could be parsed. Give the flow log's layout with --format (aws ec2 describe-flow-logs --query 'FlowLogs[].LogFormat'), or start the input with its header line; compressed input other than gzip must be decompressed first.\n`,
+    );
+    return 3;
+  }
   return 0;
 }
 

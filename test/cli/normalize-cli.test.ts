@@ -2,6 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { expectValidAlert } from '../helpers/alert-schema';
 
@@ -9,8 +10,8 @@ const ROOT = join(__dirname, '..', '..');
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
 const CLI = join(ROOT, 'lambda', 'cli', 'normalize-command.ts');
 
-function run(args: string[], input = ''): { status: number | null; alerts: Record<string, unknown>[]; stderr: string } {
-  const result = spawnSync(TSX, [CLI, ...args], { input, encoding: 'utf8' });
+function run(args: string[], input: string | Buffer = ''): { status: number | null; alerts: Record<string, unknown>[]; stderr: string } {
+  const result = spawnSync(TSX, [CLI, ...args], { input, encoding: 'utf8', env: { ...process.env, NODE_NO_WARNINGS: '1' } });
   const alerts = result.stdout.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
   alerts.forEach(expectValidAlert);
   return { status: result.status, alerts, stderr: result.stderr };
@@ -26,7 +27,7 @@ describe('npm run normalize', () => {
     expect(status).toBe(0);
     expect(alerts.map((a) => a['severity'])).toEqual(['medium', 'info', 'low']);
     expect(alerts[2]).toMatchObject({ raw_event: { message: 'not a flow', record_format: 'unparsed' } });
-    expect(stderr).toContain('input 5: passed through unparsed');
+    expect(stderr).toContain('input 5: sent as an unparsed alert (record_format "unparsed"): expected 14 fields, found 3');
   });
 
   it('reads a FILE with a custom --format', () => {
@@ -67,5 +68,46 @@ describe('npm run normalize', () => {
   it('exits 2 on an unknown option and 1 on an unreadable file', () => {
     expect(run(['--bogus']).status).toBe(2);
     expect(run(['/nonexistent/flows.log']).status).toBe(1);
+  });
+
+  it('prints every option and an example with --help', () => {
+    const result = spawnSync(TSX, [CLI, '--help'], { encoding: 'utf8' });
+    expect(result.status).toBe(0);
+    for (const option of ['--format', '--log-group', '--max-message-bytes', 'FILE', 'example:', 'exit status']) expect(result.stderr).toContain(option);
+  });
+
+  it('reads gzip input by its content, whatever the name', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'normalize-'));
+    const file = join(dir, 'flows.log');
+    writeFileSync(file, gzipSync(`${REJECT}\n${NODATA}\n`));
+    expect(run([file]).alerts.map((a) => a['severity'])).toEqual(['medium', 'info']);
+    expect(run([], gzipSync(`${REJECT}\n`)).alerts).toHaveLength(1);
+  });
+
+  it('exits 3 with a hint when the input had records and none could be parsed', () => {
+    const v5 = '5 123456789010 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 40 1 2 REJECT OK vpc-1 subnet-1 i-1 2 IPv4 10.0.0.1 10.0.0.2';
+    const { status, alerts, stderr } = run([], `${v5}\n${v5}\n`);
+    expect(status).toBe(3);
+    expect(alerts).toHaveLength(2);
+    expect(stderr).toContain('no record could be parsed. Give the flow log\'s layout with --format');
+    expect(run([], '').status).toBe(0);
+  });
+
+  it('refuses an empty --format instead of falling back to the version 2 layout', () => {
+    const { status, stderr } = run(['--format', ''], REJECT);
+    expect(status).toBe(2);
+    expect(stderr).toContain('--format is empty');
+  });
+
+  it('takes the layout from a header before the first record only: a later header is reported and skipped', () => {
+    const { status, alerts, stderr } = run([], 'srcaddr dstaddr action\n10.0.0.1 10.0.0.2 REJECT\ndstaddr srcaddr action\n10.0.0.3 10.0.0.4 REJECT\n');
+    expect(status).toBe(0);
+    expect(alerts.map((a) => [a['src_ip'], a['dst_ip']])).toEqual([['10.0.0.1', '10.0.0.2'], ['10.0.0.3', '10.0.0.4']]);
+    expect(stderr).toContain('input 3: a header line after the first record (or with --format) was skipped');
+  });
+
+  it('writes the body the Lambda would send: cut to the message size, SQS-safe', () => {
+    const { alerts } = run(['--max-message-bytes', '4096'], `REJECT ${'x'.repeat(10_000)}\uFFFF\n`);
+    expect(alerts[0]?.['raw_event']).toMatchObject({ truncated: true, truncation_reason: 'message_too_large' });
   });
 });
