@@ -1,19 +1,37 @@
 /**
- * `npm run demo`: the poller end to end on this machine, no AWS account. Starts local endpoints on
- * 127.0.0.1 (CloudWatch Logs emulator, fauxqs for SQS, dynalite for DynamoDB), loads the bundled
- * sample flow logs (samples/flow-events.jsonl) with their ingestion delays, runs the real poller
- * over simulated 5-minute ticks, reads the queue back as an alert pipeline would, and prints what
- * arrived.
+ * `npm run demo -- [FILE] [--format LOGFORMAT]`: the poller end to end on this machine, no AWS
+ * account. Starts local endpoints on 127.0.0.1 (CloudWatch Logs emulator, fauxqs for SQS, dynalite
+ * for DynamoDB), loads the bundled sample flow logs (samples/flow-events.jsonl, with their ingestion
+ * delays) or your FILE, runs the real poller over simulated 5-minute ticks, reads the queue back as
+ * an alert pipeline would, and prints what arrived.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { ENV } from '../lambda/settings/settings-table';
 import type { PollStats } from '../lambda/app/poll-log-group';
+import { readInputEvents, readInputText } from '../lambda/cli/cli-input';
+import { LogFormatError } from '../lambda/core/errors';
+import { compileFormat } from '../lambda/core/log-format';
+import { parseMessage } from '../lambda/core/record-parser';
 import type { LocalAws } from '../local/local-aws';
 import { makePoller, quarantineUrlFor, startLocalAws } from '../local/local-aws';
 import type { SampleEvent } from './make-samples';
 import { CUSTOM_FORMAT, CUSTOM_GROUP, DEFAULT_GROUP, SAMPLE_BASE_SECONDS } from './make-samples';
 
+const USAGE = `usage: npm run demo -- [FILE] [--format LOGFORMAT]
+
+Runs the real poller over local endpoints and shows what reaches the alert queue.
+
+  FILE                 your flow logs: plain lines, gzip (.log.gz), or the JSON 'aws logs filter-log-events'
+                       prints; default: the bundled samples (samples/flow-events.jsonl)
+  --format LOGFORMAT   FILE's LogFormat (default: a header line at the top of FILE, else the version 2 layout)
+  -h, --help           this text
+
+example: npm run demo -- flows.log.gz --format '\${version} \${srcaddr} \${dstaddr} \${dstport} \${action} \${log-status}'`;
+
+/** Where your FILE's events are put. */
+const YOUR_GROUP = '/demo/your-flow-logs';
 const TICK_MS = 5 * 60_000;
 const TICKS = 12;
 const LOOKBACK_MINUTES = 15;
@@ -44,39 +62,110 @@ function count<T>(items: readonly T[], key: (item: T) => string | null): Map<str
   return counts;
 }
 
-async function main(): Promise<void> {
-  // The demo prints its own summary; the Lambda's JSON logs and EMF lines would drown it.
-  process.env['POWERTOOLS_LOG_LEVEL'] = 'SILENT';
-  process.env['POWERTOOLS_METRICS_DISABLED'] = 'true';
+interface DemoArgs {
+  readonly file?: string;
+  readonly format?: string;
+}
 
+function readArgs(argv: readonly string[]): DemoArgs | string {
+  try {
+    const { values, positionals } = parseArgs({ args: [...argv], options: { format: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+    if (values.help === true) return '';
+    if (positionals.length > 1) return 'give one FILE';
+    if (values.format !== undefined && positionals[0] === undefined) return '--format applies to your FILE; the bundled samples bring their own';
+    return { ...(positionals[0] !== undefined && { file: positionals[0] }), ...(values.format !== undefined && { format: values.format }) };
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+/** The groups to poll and their layouts, after loading the events into the emulator. */
+interface Loaded {
+  readonly groups: ReadonlyArray<{ readonly name: string; readonly logFormat?: string }>;
+  /** Every loaded event by its CloudWatch id, with a note on why it may not arrive. */
+  readonly events: ReadonlyMap<string, { readonly message: string; readonly note: string }>;
+}
+
+function loadSamples(aws: LocalAws): Loaded {
   const samples = readFileSync(join(__dirname, '..', 'samples', 'flow-events.jsonl'), 'utf8')
     .split('\n')
     .filter((l) => l.trim() !== '')
     .map((l) => JSON.parse(l) as SampleEvent);
+  aws.clock.ms = SAMPLE_BASE_SECONDS * 1000;
+  const events = new Map<string, { message: string; note: string }>();
+  for (const group of [DEFAULT_GROUP, CUSTOM_GROUP]) {
+    aws.logs.createLogGroup(group);
+    const mine = samples.filter((s) => s.logGroup === group);
+    const ids = aws.logs.putEvents(
+      group,
+      mine.map((e) => ({ logStreamName: 'eni-all', timestamp: e.timestamp * 1000, ingestionTime: (e.timestamp + e.ingestDelaySeconds) * 1000, message: e.message })),
+    );
+    ids.forEach((id, i) => events.set(id, { message: mine[i]?.message ?? '', note: mine[i]?.note ?? '' }));
+    out(`  loaded ${mine.length} sample events into ${group}`);
+  }
+  return { groups: [{ name: DEFAULT_GROUP }, { name: CUSTOM_GROUP, logFormat: CUSTOM_FORMAT }], events };
+}
+
+/**
+ * Your file as one log group. Its events are spread over the demo's first minute, in file order, and
+ * ingested at once: the poller then reads them all in its first windows, whatever times the file
+ * holds (each alert still takes its timestamp from the record's own start).
+ */
+function loadFile(aws: LocalAws, file: string, format: string | undefined): Loaded {
+  const input = readInputEvents(readInputText(file));
+  let logFormat = format;
+  if (logFormat === undefined && input[0] !== undefined) {
+    const first = parseMessage(input[0].message, compileFormat());
+    if (first.kind === 'header') logFormat = first.fields.map((f) => f.name).join(' ');
+  }
+  aws.logs.createLogGroup(YOUR_GROUP);
+  const start = aws.clock.ms;
+  const ids = aws.logs.putEvents(
+    YOUR_GROUP,
+    input.map((e, i) => {
+      const at = start + Math.floor((i * 60_000) / Math.max(1, input.length));
+      return { logStreamName: e.meta.logStream ?? 'your-file', timestamp: at, ingestionTime: at, message: e.message };
+    }),
+  );
+  out(`  loaded ${input.length} events from ${file} into ${YOUR_GROUP}${logFormat === undefined ? ' (the version 2 layout)' : ` (layout: ${logFormat})`}`);
+  return { groups: [{ name: YOUR_GROUP, ...(logFormat !== undefined && { logFormat }) }], events: new Map(ids.map((id, i) => [id, { message: input[i]?.message ?? '', note: 'ingested later than the lookback, or outside the catch-up window' }])) };
+}
+
+async function main(): Promise<number> {
+  const args = readArgs(process.argv.slice(2));
+  if (typeof args === 'string') {
+    process.stderr.write(args === '' ? `${USAGE}\n` : `demo: ${args}\n\n${USAGE}\n`);
+    return args === '' ? 0 : 2;
+  }
+  if (args.format !== undefined) {
+    try {
+      compileFormat(args.format.trim() === '' ? 'empty' : args.format);
+    } catch (error) {
+      if (!(error instanceof LogFormatError)) throw error;
+      process.stderr.write(`demo: bad --format: ${error.message}\n`);
+      return 2;
+    }
+  }
+  // The demo prints its own summary; the Lambda's JSON logs and EMF lines would drown it.
+  process.env['POWERTOOLS_LOG_LEVEL'] = 'SILENT';
+  process.env['POWERTOOLS_METRICS_DISABLED'] = 'true';
 
   const aws: LocalAws = await startLocalAws();
   try {
-    aws.clock.ms = SAMPLE_BASE_SECONDS * 1000;
     out('vpc-flow-alerts demo: the real poller against local endpoints on 127.0.0.1');
     out(`  CloudWatch Logs emulator ${aws.logs.endpoint}   SQS (fauxqs) ${aws.sqs.endpoint}   DynamoDB (dynalite) ${aws.dynamo.endpoint}`);
-
-    const groups = [DEFAULT_GROUP, CUSTOM_GROUP];
-    const idsByGroup = new Map<string, Map<string, SampleEvent>>();
-    for (const group of groups) {
-      aws.logs.createLogGroup(group);
-      const events = samples.filter((s) => s.logGroup === group);
-      const ids = aws.logs.putEvents(
-        group,
-        events.map((e) => ({ logStreamName: 'eni-all', timestamp: e.timestamp * 1000, ingestionTime: (e.timestamp + e.ingestDelaySeconds) * 1000, message: e.message })),
-      );
-      idsByGroup.set(group, new Map(ids.map((id, i) => [id, events[i] as SampleEvent])));
+    let loaded: Loaded;
+    try {
+      loaded = args.file === undefined ? loadSamples(aws) : loadFile(aws, args.file, args.format);
+    } catch (error) {
+      process.stderr.write(`demo: cannot read ${args.file ?? 'the samples'}: ${(error as Error).message}\n`);
+      return 1;
     }
-    out(`  loaded ${samples.length} sample events: ${groups.map((g) => `${g} ${idsByGroup.get(g)?.size}`).join(', ')}`);
-
+    const idsByGroup = new Map([['all', loaded.events]]);
     const queueUrl = await aws.sqs.createQueue('vpc-flow-alerts');
     await aws.dynamo.createCheckpointTable('vpc-flow-alerts-checkpoints');
     const poller = makePoller(aws, {
-      [ENV.logGroups]: JSON.stringify([{ name: DEFAULT_GROUP }, { name: CUSTOM_GROUP, logFormat: CUSTOM_FORMAT }]),
+      [ENV.logGroups]: JSON.stringify(loaded.groups),
       [ENV.queueUrl]: queueUrl,
       [ENV.quarantineQueueUrl]: quarantineUrlFor(queueUrl),
       [ENV.checkpointTable]: 'vpc-flow-alerts-checkpoints',
@@ -121,9 +210,13 @@ async function main(): Promise<void> {
     const missing = matching.filter(([id]) => !receivedIds.has(id));
     out();
     out(`Records matching the filter: ${matching.length}; delivered: ${matching.length - missing.length}; not delivered: ${missing.length}`);
-    for (const [, event] of missing) out(`  not delivered: ${event.note}`);
+    for (const [, event] of missing.slice(0, 10)) out(`  not delivered: ${event.note}`);
     const unparsed = received.filter((a) => a.raw_event.record_format === 'unparsed');
-    for (const alert of unparsed) out(`  passed through unparsed (raw message kept): ${alert.raw_event.message}`);
+    out(`Unparsed records (sent as alerts with record_format "unparsed", raw message kept): ${unparsed.length}`);
+    for (const alert of unparsed.slice(0, 5)) {
+      const raw = alert.raw_event.message;
+      out(`  unparsed record, raw message: ${JSON.stringify(raw.length > 100 ? `${raw.slice(0, 100)}…` : raw)}`);
+    }
 
     out();
     out('First alerts, as the queue holds them:');
@@ -132,9 +225,15 @@ async function main(): Promise<void> {
   } finally {
     await aws.stop();
   }
+  return 0;
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`demo failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
-  process.exitCode = 1;
-});
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`demo failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,4 +1,16 @@
+import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import type { EventMeta } from '../core/alert';
+
+/** Largest decompressed input: the commands hold their input in memory. */
+const MAX_INPUT_BYTES = 512 * 1024 * 1024;
+
+/** A file's (or stdin's) text; gzip, known by its magic bytes whatever the name, is decompressed. */
+export function readInputText(file: string | undefined): string {
+  const bytes = readFileSync(file ?? 0);
+  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) return gunzipSync(bytes, { maxOutputLength: MAX_INPUT_BYTES }).toString('utf8');
+  return bytes.toString('utf8');
+}
 
 /** One message to normalize, with whatever the input said about where it came from. */
 export interface InputEvent {

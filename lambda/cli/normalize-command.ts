@@ -6,9 +6,7 @@
  * to stderr. Exit 0 on success, 1 when the input cannot be read, 2 on bad usage or a bad `--format`,
  * 3 when the input held records and none could be parsed.
  */
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { gunzipSync } from 'node:zlib';
 import { bodyOf } from '../app/send-alerts';
 import { LogFormatError } from '../core/errors';
 import type { CompiledFormat } from '../core/log-format';
@@ -16,7 +14,7 @@ import { compileFormat } from '../core/log-format';
 import { normalize } from '../core/normalize';
 import { parseMessage } from '../core/record-parser';
 import { SETTINGS } from '../settings/settings-table';
-import { readInputEvents } from './cli-input';
+import { readInputEvents, readInputText } from './cli-input';
 
 const USAGE = `usage: npm run --silent normalize -- [--format '<LogFormat>'] [--log-group NAME] [FILE]
 
@@ -35,8 +33,6 @@ exit status: 0 done; 1 the input could not be read; 2 bad usage or --format; 3 r
 example: npm run --silent normalize -- --format '\${version} \${vpc-id} \${srcaddr} \${dstaddr} \${srcport} \${dstport} \${protocol} \${action} \${log-status}' flows.log.gz`;
 
 const MAX_REPORTED = 20;
-/** Largest decompressed input: the command holds its input in memory. */
-const MAX_INPUT_BYTES = 512 * 1024 * 1024;
 
 interface Options {
   readonly format?: string;
@@ -74,13 +70,6 @@ function readOptions(argv: readonly string[]): Options | string {
   };
 }
 
-/** The input as text: gzip (by its magic bytes, whatever the name) is decompressed. */
-function readInput(file: string | undefined): string {
-  const bytes = readFileSync(file ?? 0);
-  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) return gunzipSync(bytes, { maxOutputLength: MAX_INPUT_BYTES }).toString('utf8');
-  return bytes.toString('utf8');
-}
-
 function main(): number {
   const options = readOptions(process.argv.slice(2));
   if (typeof options === 'string') {
@@ -97,7 +86,7 @@ function main(): number {
   }
   let text: string;
   try {
-    text = readInput(options.file);
+    text = readInputText(options.file);
   } catch (error) {
     process.stderr.write(`normalize: cannot read ${options.file ?? 'stdin'}: ${(error as Error).message}\n`);
     return 1;
