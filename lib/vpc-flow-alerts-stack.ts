@@ -25,6 +25,8 @@ export interface VpcFlowAlertsStackProps extends StackProps {
 export class VpcFlowAlertsStack extends Stack {
   public readonly alerts: VpcFlowAlerts;
   public readonly alarmTopic?: sns.Topic;
+  /** The alarm topic's key, with `alarmEmail`. */
+  public readonly alarmTopicKey?: kms.Key;
 
   public constructor(scope: Construct, id: string, props: VpcFlowAlertsStackProps) {
     super(scope, id, props);
@@ -39,6 +41,7 @@ export class VpcFlowAlertsStack extends Stack {
           conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
         }),
       );
+      this.alarmTopicKey = key;
       this.alarmTopic = new sns.Topic(this, 'AlarmTopic', { masterKey: key, enforceSSL: true, displayName: 'vpc-flow-alerts alarms' });
       const subscription = this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
       Validations.of(subscription).acknowledge({
@@ -56,6 +59,8 @@ export class VpcFlowAlertsStack extends Stack {
     new CfnOutput(this, 'FunctionName', { value: this.alerts.function.functionName, description: 'The function (poll or subscribe)' });
     // Deprecated alias of FunctionName, kept for one release for scripts that read it; removed in 0.3.
     new CfnOutput(this, 'PollerFunctionName', { value: this.alerts.function.functionName, description: 'Deprecated: use FunctionName (removed in 0.3)' });
+    new CfnOutput(this, 'FunctionLogGroupName', { value: this.alerts.functionLogGroup.logGroupName, description: 'The function\'s logs (kept when the stack is deleted)' });
+    if (this.alarmTopicKey !== undefined) new CfnOutput(this, 'AlarmTopicKeyArn', { value: this.alarmTopicKey.keyArn, description: 'The alarm topic\'s KMS key (kept when the stack is deleted; schedule its deletion)' });
     new CfnOutput(this, 'QuarantineQueueUrl', { value: this.alerts.quarantineQueue.queueUrl, description: 'Records the alert queue refused, with the reason' });
     if (this.alerts.flowLog !== undefined) new CfnOutput(this, 'FlowLogGroupName', { value: this.alerts.flowLog.logGroup.logGroupName });
   }

@@ -214,6 +214,8 @@ export class VpcFlowAlerts extends Construct {
   public readonly monitoring: AlertsMonitoring;
   /** The log groups read, as the function is configured. */
   public readonly logGroups: readonly FlowLogGroupSource[];
+  /** The function's own log group (kept when the stack is deleted). */
+  public readonly functionLogGroup: logs.LogGroup;
 
   public constructor(scope: Construct, id: string, props: VpcFlowAlertsProps) {
     super(scope, id);
@@ -265,6 +267,7 @@ export class VpcFlowAlerts extends Construct {
       },
     });
     this.function = fn.function;
+    this.functionLogGroup = fn.logGroup;
     queues.grantSend(fn.role, settings.alertQueueSenderArns ?? []);
 
     if (polling !== undefined) {

@@ -202,7 +202,7 @@ describe('VpcFlowAlertsStack', () => {
   });
 
   it('outputs the queue URL and ARN, the dashboard URL, the table and the function', () => {
-    expect(Object.keys(template.findOutputs('*')).sort()).toEqual(['AlertQueueArn', 'AlertQueueUrl', 'CheckpointTableName', 'DashboardUrl', 'FunctionName', 'PollerFunctionName', 'QuarantineQueueUrl']);
+    expect(Object.keys(template.findOutputs('*')).sort()).toEqual(['AlertQueueArn', 'AlertQueueUrl', 'CheckpointTableName', 'DashboardUrl', 'FunctionLogGroupName', 'FunctionName', 'PollerFunctionName', 'QuarantineQueueUrl']);
     // The deprecated alias names the same function, and says so.
     expect(template.findOutputs('PollerFunctionName')['PollerFunctionName']).toMatchObject({ Description: 'Deprecated: use FunctionName (removed in 0.3)', Value: template.findOutputs('FunctionName')['FunctionName']?.['Value'] });
   });
@@ -248,6 +248,7 @@ describe('VpcFlowAlertsStack options', () => {
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
     template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'secops@example.com' });
     template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    expect(Object.keys(template.findOutputs('AlarmTopicKeyArn'))).toHaveLength(1);
     const topicId = Object.keys(template.findResources('AWS::SNS::Topic'))[0];
     const alarms = resourcesOf(template, 'AWS::CloudWatch::Alarm');
     expect(alarms).toHaveLength(9);
