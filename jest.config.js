@@ -3,6 +3,9 @@
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
+  setupFiles: ['<rootDir>/test/setup/quiet-output.ts'],
+  // Report coverage of every source file, including the commands the tests run as child processes.
+  collectCoverageFrom: ['lambda/**/*.ts', 'lib/**/*.ts', 'bin/**/*.ts'],
   testMatch: ['**/*.test.ts'],
   // Removes the cloud assemblies CDK tests write to the temp directory.
   setupFilesAfterEnv: ['aws-cdk-lib/testhelpers/jest-autoclean'],

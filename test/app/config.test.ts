@@ -34,12 +34,15 @@ describe('readConfig', () => {
       [ENV.lookbackMinutes]: 'ten',
       [ENV.filterRequestsPerSecond]: '50',
     };
+    let thrown: unknown;
     try {
       readConfig(env);
-      throw new Error('expected a ConfigError');
     } catch (error) {
-      expect(error).toBeInstanceOf(ConfigError);
-      const { message, settings } = error as ConfigError;
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(ConfigError);
+    {
+      const { message, settings } = thrown as ConfigError;
       expect(settings).toEqual(expect.arrayContaining([ENV.logGroups, ENV.queueUrl, ENV.quarantineQueueUrl, ENV.checkpointTable, ENV.lookbackMinutes, ENV.filterRequestsPerSecond]));
       expect(message).toContain('entry 0: "name" must be a log group name');
       expect(message).toContain('"nope" is not a VPC flow log field');

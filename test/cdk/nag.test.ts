@@ -1,5 +1,6 @@
 /** cdk-nag (AwsSolutions and Serverless packs) finds nothing unacknowledged, in every shape of the stack. */
-import { buildStack, nagReports } from './build';
+import type { NagReport } from './build';
+import { nagReports } from './build';
 
 const SHAPES = {
   'default (new queue)': {},
@@ -16,7 +17,11 @@ const SHAPES = {
 } as const;
 
 describe.each(Object.entries(SHAPES))('cdk-nag on the %s stack', (_name, props) => {
-  const reports = nagReports(props);
+  // Synthesized when the tests run, not when jest collects them.
+  let reports: NagReport[];
+  beforeAll(() => {
+    reports = nagReports(props as Parameters<typeof nagReports>[0]);
+  });
 
   it('runs both packs', () => {
     expect(reports.map((r) => r.pluginName).sort()).toEqual(['AwsSolutions', 'Serverless']);
@@ -44,5 +49,4 @@ it('the acknowledged findings are exactly the expected, known ones', () => {
     'Serverless::Serverless-LambdaTracing',
     'Serverless::Serverless-SQSRedrivePolicy',
   ]);
-  expect(buildStack).toBeDefined();
 });

@@ -12,7 +12,11 @@ function resourcesOf(template: ReturnType<typeof buildStack>['template'], type: 
 }
 
 describe('VpcFlowAlertsStack', () => {
-  const { template } = buildStack();
+  // Synthesized when the tests run, not when jest collects them.
+  let template: ReturnType<typeof buildStack>['template'];
+  beforeAll(() => {
+    ({ template } = buildStack());
+  });
 
   it('runs the poller every 5 minutes through EventBridge Scheduler, with retries and a dead-letter queue', () => {
     template.hasResourceProperties('AWS::Scheduler::Schedule', {

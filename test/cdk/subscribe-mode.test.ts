@@ -14,7 +14,11 @@ function policyStatements(template: ReturnType<typeof buildStack>['template']): 
 }
 
 describe('push mode, direct subscription', () => {
-  const { template } = buildStack({ alerts: { mode: 'subscribe', logGroups: GROUPS } });
+  // Synthesized when the tests run, not when jest collects them.
+  let template: ReturnType<typeof buildStack>['template'];
+  beforeAll(() => {
+    ({ template } = buildStack({ alerts: { mode: 'subscribe', logGroups: GROUPS } }));
+  });
 
   it('creates one subscription filter per log group, with its filter pattern, targeting the function', () => {
     template.resourceCountIs('AWS::Logs::SubscriptionFilter', 2);
@@ -56,7 +60,11 @@ describe('push mode, direct subscription', () => {
 });
 
 describe('push mode through Kinesis', () => {
-  const { template } = buildStack({ alerts: { mode: 'subscribe', kinesisShards: 2, logGroups: GROUPS } });
+  // Synthesized when the tests run, not when jest collects them.
+  let template: ReturnType<typeof buildStack>['template'];
+  beforeAll(() => {
+    ({ template } = buildStack({ alerts: { mode: 'subscribe', kinesisShards: 2, logGroups: GROUPS } }));
+  });
 
   it('writes deliveries to an encrypted stream that CloudWatch Logs may put records into', () => {
     template.hasResourceProperties('AWS::Kinesis::Stream', { ShardCount: 2, RetentionPeriodHours: 168, StreamEncryption: { EncryptionType: 'KMS', KeyId: 'alias/aws/kinesis' } });

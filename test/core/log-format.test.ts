@@ -42,12 +42,15 @@ describe('compileFormat', () => {
 
   it('rejects an unknown field and names it', () => {
     expect(() => compileFormat('${version} ${src-addr}')).toThrow(LogFormatError);
+    let thrown: unknown;
     try {
       compileFormat('${version} ${src-addr}');
     } catch (error) {
-      expect((error as LogFormatError).field).toBe('src-addr');
-      expect((error as Error).message).toContain('"src-addr"');
+      thrown = error;
     }
+    expect(thrown).toBeInstanceOf(LogFormatError);
+    expect((thrown as LogFormatError).field).toBe('src-addr');
+    expect((thrown as Error).message).toContain('"src-addr"');
   });
 
   it('rejects a repeated field, also across spellings', () => {

@@ -19,20 +19,29 @@ describe('toMessageBody', () => {
 
   it('cuts only raw_event.message of an oversize alert, marks it, and stays within the limit', () => {
     fc.assert(
-      fc.property(fc.string({ unit: 'binary', minLength: 1, maxLength: 4000 }), fc.integer({ min: 900, max: 3000 }), (text, limit) => {
-        const alert = alertOf(`{"srcaddr":"10.0.0.1","note":${JSON.stringify(text)}} ${text}`);
+      // Every text is longer than every limit: each case is cut, so each assertion below runs.
+      fc.property(fc.string({ unit: 'binary', minLength: 3100, maxLength: 4000 }), fc.integer({ min: 2048, max: 3000 }), (text, limit) => {
+        const alert = alertOf(`{"srcaddr":"10.0.0.1","note":${JSON.stringify(text.slice(0, 10))}} ${text}`);
         const body = toMessageBody(alert, limit);
         expect(Buffer.byteLength(body)).toBeLessThanOrEqual(limit);
         const parsed = JSON.parse(body);
         expectValidAlert(parsed);
         expect(parsed.alert_id).toBe('e1');
-        if (body !== JSON.stringify(alert)) {
-          expect(parsed.raw_event).toMatchObject({ truncated: true, original_bytes: Buffer.byteLength(alert.raw_event.message) });
-          expect(parsed.raw_event.message.endsWith('…[truncated]')).toBe(true);
-          expect(alert.raw_event.message.startsWith(parsed.raw_event.message.slice(0, -'…[truncated]'.length))).toBe(true);
-        }
+        expect(parsed.raw_event).toMatchObject({ truncated: true, truncation_reason: 'message_too_large', original_bytes: Buffer.byteLength(alert.raw_event.message) });
+        expect(parsed.raw_event.message.endsWith('…[truncated]')).toBe(true);
+        expect(alert.raw_event.message.startsWith(parsed.raw_event.message.slice(0, -'…[truncated]'.length))).toBe(true);
       }),
-      { numRuns: 300 },
+      { numRuns: 200 },
+    );
+  });
+
+  it('leaves an alert that fits exactly as JSON.stringify writes it', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 200 }).filter((t) => !/[\uFFFE\uFFFF]/.test(t)), (text) => {
+        const alert = alertOf(`${text}`);
+        expect(toMessageBody(alert, 262_144)).toBe(JSON.stringify(alert));
+      }),
+      { numRuns: 200 },
     );
   });
 
