@@ -31,7 +31,7 @@ export interface FlowLogOptions {
 export class VpcFlowLog extends Construct {
   public readonly logGroup: logs.LogGroup;
   public readonly flowLog: ec2.FlowLog;
-  /** The LogFormat the flow log writes, for the poller. */
+  /** The LogFormat the flow log writes, for the function. */
   public readonly logFormat = RECOMMENDED_LOG_FORMAT;
 
   public constructor(scope: Construct, id: string, options: FlowLogOptions) {

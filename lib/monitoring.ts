@@ -36,7 +36,7 @@ export class AlertsMonitoring extends Construct {
     super(scope, id);
     const period = Duration.minutes(props.periodMinutes);
     const lagAlarmThreshold = Duration.minutes(props.lagAlarmMinutes);
-    const poller = (name: string, logGroup: string, statistic: string = cloudwatch.Stats.SUM): cloudwatch.Metric =>
+    const groupMetric = (name: string, logGroup: string, statistic: string = cloudwatch.Stats.SUM): cloudwatch.Metric =>
       new cloudwatch.Metric({
         namespace: METRIC_NAMESPACE,
         metricName: name,
@@ -57,7 +57,7 @@ export class AlertsMonitoring extends Construct {
 
     alarm('FunctionErrors', props.function.metricErrors({ period }), {
       ...atLeastOne, ...quietIsFine, evaluationPeriods: 1,
-      alarmDescription: 'The poller function failed (its logs say why; failed invocations also land in the invocation dead-letter queue).',
+      alarmDescription: 'The function failed (its logs say why; failed invocations also land in the invocation dead-letter queue).',
     });
     alarm('FunctionThrottles', props.function.metricThrottles({ period }), {
       ...atLeastOne, ...quietIsFine, evaluationPeriods: 1,
@@ -65,37 +65,37 @@ export class AlertsMonitoring extends Construct {
     });
     const polling = props.mode === 'poll';
     props.logGroupNames.forEach((group, index) => {
-      alarm(`SendFailures${index}`, poller(METRICS.sendFailures, group), {
+      alarm(`SendFailures${index}`, groupMetric(METRICS.sendFailures, group), {
         ...atLeastOne, ...quietIsFine, evaluationPeriods: 1,
         alarmDescription: polling
           ? `Alerts from ${group} could not be sent to the queue after retries; they are read again next run.`
           : `Alerts from ${group} could not be sent to the queue after retries; the delivery is retried (direct: twice, then its payload goes to the invocation dead-letter queue; Kinesis: until the records expire).`,
       });
       if (!polling) return;
-      alarm(`PollErrors${index}`, poller(METRICS.pollErrors, group), {
+      alarm(`PollErrors${index}`, groupMetric(METRICS.pollErrors, group), {
         ...atLeastOne, ...quietIsFine, evaluationPeriods: 2, datapointsToAlarm: 2,
         alarmDescription: `Two runs in a row could not poll ${group} (missing log group, access denied, throttling or checkpoint errors; the ERROR log names the cause and fix).`,
       });
-      alarm(`Lag${index}`, poller(METRICS.lagSeconds, group, cloudwatch.Stats.MAXIMUM), {
+      alarm(`Lag${index}`, groupMetric(METRICS.lagSeconds, group, cloudwatch.Stats.MAXIMUM), {
         threshold: lagAlarmThreshold.toSeconds(),
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
         evaluationPeriods: 3, datapointsToAlarm: 3,
-        // Silence means the poller is not running: that is the failure this alarm exists for.
+        // Silence means the poll is not running: that is the failure this alarm exists for.
         treatMissingData: cloudwatch.TreatMissingData.BREACHING,
         alarmDescription: `The poll is more than ${lagAlarmThreshold.toHumanString()} behind on ${group}, or has not reported for three periods.`,
       });
-      alarm(`Throttles${index}`, poller(METRICS.throttles, group), {
+      alarm(`Throttles${index}`, groupMetric(METRICS.throttles, group), {
         threshold: 10, comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD, ...quietIsFine, evaluationPeriods: 3, datapointsToAlarm: 3,
         alarmDescription: `FilterLogEvents on ${group} is throttled again and again: other callers share the 5 requests/second quota; consider push mode.`,
       });
     });
     if (!polling) {
       // Corrupt and refused deliveries carry no trusted log group: they share one dimension value.
-      alarm('CorruptDeliveries', poller(METRICS.corruptDeliveries, UNTRUSTED_LOG_GROUP), {
+      alarm('CorruptDeliveries', groupMetric(METRICS.corruptDeliveries, UNTRUSTED_LOG_GROUP), {
         ...atLeastOne, ...quietIsFine, evaluationPeriods: 1,
         alarmDescription: 'A subscription delivery could not be decoded; it was sent as one unparsed alert carrying its raw data.',
       });
-      alarm('RefusedDeliveries', poller(METRICS.refusedDeliveries, UNTRUSTED_LOG_GROUP), {
+      alarm('RefusedDeliveries', groupMetric(METRICS.refusedDeliveries, UNTRUSTED_LOG_GROUP), {
         ...atLeastOne, ...quietIsFine, evaluationPeriods: 1,
         alarmDescription: 'A delivery from a log group that is not configured, or from another account, was refused (the WARN log names the claimed group). Someone may be writing to the delivery stream.',
       });
@@ -118,14 +118,14 @@ export class AlertsMonitoring extends Construct {
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { defaultInterval: Duration.hours(3) });
     const fn = props.function;
     this.dashboard.addWidgets(
-      new cloudwatch.GraphWidget({ title: 'Poller invocations and errors', left: [fn.metricInvocations({ period }), fn.metricErrors({ period }), fn.metricThrottles({ period })], width: 12 }),
-      new cloudwatch.GraphWidget({ title: 'Poller duration', left: [fn.metricDuration({ period, statistic: cloudwatch.Stats.MAXIMUM }), fn.metricDuration({ period, statistic: cloudwatch.Stats.AVERAGE })], width: 12 }),
+      new cloudwatch.GraphWidget({ title: 'Function invocations and errors', left: [fn.metricInvocations({ period }), fn.metricErrors({ period }), fn.metricThrottles({ period })], width: 12 }),
+      new cloudwatch.GraphWidget({ title: 'Function duration', left: [fn.metricDuration({ period, statistic: cloudwatch.Stats.MAXIMUM }), fn.metricDuration({ period, statistic: cloudwatch.Stats.AVERAGE })], width: 12 }),
     );
     const perGroup = (title: string, names: readonly string[], statistic?: string): cloudwatch.GraphWidget =>
       new cloudwatch.GraphWidget({
         title,
         width: 12,
-        left: props.logGroupNames.flatMap((group) => names.map((name) => poller(name, group, statistic).with({ label: `${name} ${group}` }))),
+        left: props.logGroupNames.flatMap((group) => names.map((name) => groupMetric(name, group, statistic).with({ label: `${name} ${group}` }))),
       });
     if (polling) {
       this.dashboard.addWidgets(
@@ -143,9 +143,9 @@ export class AlertsMonitoring extends Construct {
           title: 'Unparsed records, send failures, quarantined, corrupt and refused deliveries',
           width: 12,
           left: [
-            ...props.logGroupNames.flatMap((group) => [METRICS.unparsedRecords, METRICS.sendFailures, METRICS.quarantined].map((name) => poller(name, group).with({ label: `${name} ${group}` }))),
-            poller(METRICS.corruptDeliveries, UNTRUSTED_LOG_GROUP).with({ label: METRICS.corruptDeliveries }),
-            poller(METRICS.refusedDeliveries, UNTRUSTED_LOG_GROUP).with({ label: METRICS.refusedDeliveries }),
+            ...props.logGroupNames.flatMap((group) => [METRICS.unparsedRecords, METRICS.sendFailures, METRICS.quarantined].map((name) => groupMetric(name, group).with({ label: `${name} ${group}` }))),
+            groupMetric(METRICS.corruptDeliveries, UNTRUSTED_LOG_GROUP).with({ label: METRICS.corruptDeliveries }),
+            groupMetric(METRICS.refusedDeliveries, UNTRUSTED_LOG_GROUP).with({ label: METRICS.refusedDeliveries }),
           ],
         }),
       );
