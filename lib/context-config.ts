@@ -6,9 +6,17 @@ import { CONTEXT_SETTINGS, SETTINGS } from '../lambda/settings/settings-table';
 import type { VpcFlowAlertsStackProps } from './vpc-flow-alerts-stack';
 import type { FlowLogGroupSource, VpcFlowAlertsProps } from './vpc-flow-alerts';
 
-/** Context keys CDK owns (feature flags, `aws:cdk:` settings, lookup caches), not settings of this app. */
+/** Context keys the CDK CLI writes or reads itself (`cdk acknowledge` writes the first to cdk.context.json). */
+const CLI_KEYS: ReadonlySet<string> = new Set(['acknowledged-issue-numbers', 'cli-telemetry', 'notices', 'language', 'versionReporting', 'assetMetadata', 'pathMetadata']);
+
+/**
+ * Context keys CDK owns, not settings of this app: feature flags (`@aws-cdk/...`), `aws:cdk:` settings,
+ * lookup caches (keys with `:`), the CLI's own keys, and kebab-case keys (this app's are camelCase)
+ * unless one is a near miss of a setting (`log-groups`), which is reported.
+ */
 function isCdkKey(key: string): boolean {
-  return key.startsWith('@') || key.startsWith('aws:') || key.startsWith('aws-cdk') || key.includes(':');
+  if (key.startsWith('@') || key.startsWith('aws:') || key.startsWith('aws-cdk') || key.includes(':') || CLI_KEYS.has(key)) return true;
+  return key.includes('-') && closestKey(key.replace(/-/g, '')) === undefined;
 }
 
 const KNOWN: ReadonlySet<string> = new Set(CONTEXT_SETTINGS.map((s) => s.key));
@@ -26,7 +34,7 @@ export function stackPropsFromContext(context: Readonly<Record<string, unknown>>
   const problems = new SettingProblems();
   for (const key of Object.keys(context)) {
     if (isCdkKey(key) || KNOWN.has(key)) continue;
-    const near = closestKey(key);
+    const near = closestKey(key.replace(/-/g, '')) ?? closestKey(key);
     problems.add(key, `${key} is not a setting${near === undefined ? '' : `: did you mean ${near}?`} (the README lists every setting)`);
   }
   const given = new Set<SettingKey>();
@@ -52,7 +60,7 @@ export function stackPropsFromContext(context: Readonly<Record<string, unknown>>
     ...(v.flowLogVpcId !== undefined && {
       flowLog: { vpcId: v.flowLogVpcId, ...(v.flowLogTrafficType !== undefined && { trafficType: trafficTypes[v.flowLogTrafficType] }) },
     }),
-    ...pick(v, ['functionTimeoutSeconds', 'memoryMiB', 'reservedConcurrency', 'maxMessageBytes', 'alertQueueArn', 'alertQueueKmsKeyArn', 'alertQueueSenderArns']),
+    ...pick(v, ['functionTimeoutSeconds', 'memoryMiB', 'reservedConcurrency', 'maxMessageBytes', 'alertQueueArn', 'alertQueueKmsKeyArn', 'alertQueueSenderArns', 'alertQueueMaxReceiveCount']),
   };
   const alerts: VpcFlowAlertsProps =
     v.mode === 'subscribe'

@@ -72,7 +72,7 @@ export interface VpcFlowAlertsCommonProps {
    */
   readonly alertQueueSenderArns?: readonly string[];
   /**
-   * How often consumers may receive an alert before it goes to the alert queue's dead-letter queue.
+   * How often consumers may receive an alert before it goes to the alert queue's dead-letter queue (1-1000).
    * @default 5
    */
   readonly alertQueueMaxReceiveCount?: number;
@@ -178,7 +178,7 @@ export type VpcFlowAlertsProps = VpcFlowAlertsPollProps | VpcFlowAlertsSubscribe
 const PROP_SETTINGS = [
   'mode', 'functionTimeoutSeconds', 'memoryMiB', 'reservedConcurrency', 'maxMessageBytes', 'scheduleMinutes', 'lookbackMinutes',
   'maxEventsPerRun', 'maxCatchUpHours', 'filterRequestsPerSecond', 'lagAlarmMinutes', 'kinesisShards', 'alertQueueArn',
-  'alertQueueKmsKeyArn', 'alertQueueSenderArns',
+  'alertQueueKmsKeyArn', 'alertQueueSenderArns', 'alertQueueMaxReceiveCount',
 ] as const satisfies readonly SettingKey[];
 
 /**
@@ -232,7 +232,7 @@ export class VpcFlowAlerts extends Construct {
     const queues = new AlertQueues(this, {
       ...(props.alertQueueArn !== undefined && { alertQueueArn: props.alertQueueArn }),
       ...(props.alertQueueKmsKeyArn !== undefined && { alertQueueKmsKeyArn: props.alertQueueKmsKeyArn }),
-      maxReceiveCount: props.alertQueueMaxReceiveCount ?? 5,
+      maxReceiveCount: settings.alertQueueMaxReceiveCount ?? SETTINGS.alertQueueMaxReceiveCount.default,
     });
     this.alertQueue = queues.alertQueue;
     if (queues.alertDeadLetterQueue !== undefined) this.alertDeadLetterQueue = queues.alertDeadLetterQueue;
@@ -315,23 +315,27 @@ export function checkProps(props: VpcFlowAlertsProps): SettingValues {
   const problems = new SettingProblems();
   const given = new Set<SettingKey>();
   const values: Record<string, unknown> = {};
+  /** Values known at synth: the checks across settings use only these. */
+  const known: Record<string, unknown> = {};
   const raw = props as unknown as Record<string, unknown>;
   for (const key of PROP_SETTINGS) {
     const value = raw[key];
     if (value === undefined) continue;
     given.add(key);
-    if (typeof value === 'string' && Token.isUnresolved(value)) {
+    // A value known only at deploy (a token: a parameter, another construct's attribute) is left to CloudFormation.
+    if (Token.isUnresolved(value) || (Array.isArray(value) && value.some((item) => Token.isUnresolved(item)))) {
       values[key] = value;
       continue;
     }
     values[key] = readSetting(SETTINGS[key], value, PROPS_NAMING, problems);
+    known[key] = values[key];
   }
   const groups = props.logGroups ?? [];
   if (groups.length === 0 && props.flowLog === undefined) {
     problems.add('logGroups', `logGroups is empty; give at least one flow-log group, e.g. logGroups: [{ logGroupName: '${SETTINGS.logGroups.example}' }] (or set flowLog to create one)`);
   }
   checkLogGroups(groups, PROPS_NAMING, problems, (name) => !Token.isUnresolved(name));
-  checkTogether(values as SettingValues, given, PROPS_NAMING, problems);
+  checkTogether(known as SettingValues, given, PROPS_NAMING, problems);
   problems.throwIfAny();
   return values as SettingValues;
 }

@@ -24,6 +24,14 @@ const CONTENT_ERRORS: ReadonlySet<string> = new Set([
   'AWS.SimpleQueueService.BatchRequestTooLong', 'AWS.SimpleQueueService.InvalidBatchEntryId',
 ]);
 
+/**
+ * Entry codes that are worth retrying whatever `SenderFault` says: throttling and KMS hiccups on a
+ * queue encrypted with a customer key have been seen flagged as sender faults.
+ */
+const ALWAYS_TRANSIENT: ReadonlySet<string> = new Set([
+  'RequestThrottled', 'ThrottlingException', 'KmsThrottled', 'KMS.ThrottlingException', 'ServiceUnavailable', 'InternalError', 'InternalFailure',
+]);
+
 /** Settings of the SQS publisher. */
 export interface SqsPublisherOptions {
   readonly queueUrl: string;
@@ -92,7 +100,7 @@ export class SqsPublisher implements AlertPublisher {
           if (failure.Id === undefined || !asked.has(failure.Id)) continue;
           const reason = `${failure.Code ?? 'Failed'}${failure.Message ? `: ${failure.Message}` : ''}`;
           // A sender fault (a malformed entry) fails the same way on every attempt.
-          if (failure.SenderFault === true) failed.push({ id: failure.Id, reason, permanent: true });
+          if (failure.SenderFault === true && !ALWAYS_TRANSIENT.has(failure.Code ?? '')) failed.push({ id: failure.Id, reason, permanent: true });
           else retry.add(failure.Id);
           lastReason.set(failure.Id, reason);
         }

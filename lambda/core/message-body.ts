@@ -92,17 +92,34 @@ function shrink(alert: Alert, maxBytes: number, firstReason: TruncationReason): 
     fixed = fixedBytes();
   }
   if (fixed === undefined || fixed + room > maxBytes) return minimalBody(alert, 'minimal');
-  // JSON escaping can grow a character to 6 bytes; shrink the cut until the body fits.
-  let budget = maxBytes - fixed - room + 2;
-  for (;;) {
-    const cut = budget <= 0 ? '' : cutUtf8(message, budget);
-    shell.raw_event.message = `${cut}${MARKER}`;
-    const candidate = sqsJson(shell);
-    const size = Buffer.byteLength(candidate);
-    if (size <= maxBytes) return candidate;
-    if (cut === '') return minimalBody(alert, 'minimal');
-    budget -= size - maxBytes;
+  // JSON escaping can grow a character to 6 bytes, so the escaped size decides: the longest prefix
+  // whose body fits, found by binary search over the message's length (never splitting a pair).
+  const bodyWith = (length: number): string => {
+    shell.raw_event.message = `${prefix(message, length)}${MARKER}`;
+    return sqsJson(shell);
+  };
+  let low = 0;
+  // Every character takes at least one byte: a longer prefix can never fit.
+  let high = Math.min(message.length, maxBytes);
+  let best = bodyWith(0);
+  if (Buffer.byteLength(best) > maxBytes) return minimalBody(alert, 'minimal');
+  while (low < high) {
+    const mid = Math.ceil((low + high) / 2);
+    const candidate = bodyWith(mid);
+    if (Buffer.byteLength(candidate) <= maxBytes) {
+      low = mid;
+      best = candidate;
+    } else {
+      high = mid - 1;
+    }
   }
+  return best;
+}
+
+/** The first `length` UTF-16 units of `text`, one fewer when that would split a surrogate pair. */
+function prefix(text: string, length: number): string {
+  const code = text.charCodeAt(length - 1);
+  return text.slice(0, code >= 0xd800 && code <= 0xdbff ? length - 1 : length);
 }
 
 /** Cuts every text field but `alert_id` and the raw message to FIELD_CAP_CHARS. */
@@ -130,18 +147,4 @@ function sqsJson(value: unknown): string {
 
 function hashedId(value: string): string {
   return `sha256:${createHash('sha256').update(value).digest('hex').slice(0, 32)}`;
-}
-
-/** The longest prefix of `text` within `maxBytes` UTF-8 bytes that does not split a character. */
-function cutUtf8(text: string, maxBytes: number): string {
-  let bytes = 0;
-  let i = 0;
-  while (i < text.length) {
-    const code = text.codePointAt(i) as number;
-    const size = code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
-    if (bytes + size > maxBytes) break;
-    bytes += size;
-    i += code >= 0x10000 ? 2 : 1;
-  }
-  return text.slice(0, i);
 }

@@ -69,7 +69,8 @@ export const SQS_QUEUE_URL = /^https?:\/\/\S+\/\d{12}\/[\w-]{1,80}(\.fifo)?$/;
 export const SQS_STANDARD_QUEUE_URL = /^https?:\/\/\S+\/\d{12}\/[\w-]{1,80}$/;
 const QUEUE_ARN = /^arn:aws[\w-]*:sqs:[a-z0-9-]+:\d{12}:[\w-]{1,80}(\.fifo)?$/;
 const KMS_KEY_ARN = /^arn:aws[\w-]*:kms:[a-z0-9-]+:\d{12}:key\/[\w-]+$/;
-const PRINCIPAL_ARN = /^arn:aws[\w-]*:(iam::\d{12}:(role|user)\/[\w+=,.@/-]+|sts::\d{12}:assumed-role\/[\w+=,.@-]+\/[\w+=,.@-]+)$/;
+/** An IAM role or user ARN: what `aws:PrincipalArn` holds for a role's sessions and for a user. */
+const PRINCIPAL_ARN = /^arn:aws[\w-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/;
 
 const ALL: readonly Mode[] = MODES;
 const POLL: readonly Mode[] = ['poll'];
@@ -152,6 +153,10 @@ export const SETTINGS = {
     key: 'alertQueueSenderArns', kind: 'list', itemPattern: PRINCIPAL_ARN, shape: 'IAM role or user ARNs (arn:aws:iam::<account>:role/<name>)', modes: ALL,
     example: 'arn:aws:iam::123456789012:role/alert-test-tool', defaultDoc: 'none',
     meaning: 'IAM role or user ARNs, comma-separated, that may send to the alert queue besides the function',
+  },
+  alertQueueMaxReceiveCount: {
+    key: 'alertQueueMaxReceiveCount', kind: 'int', min: 1, max: 1000, default: 5, modes: ALL, example: '10',
+    meaning: 'Receives of an alert before the created alert queue moves it to its dead-letter queue',
   },
   alarmEmail: {
     key: 'alarmEmail', kind: 'text', pattern: /^[^\s@]+@[^\s@]+\.[^\s@]+$/, shape: 'an e-mail address', modes: ALL, example: 'secops@example.com', defaultDoc: 'none',

@@ -108,3 +108,15 @@ describe('SqsPublisher', () => {
     expect(result).toEqual({ sent: [], failed: [{ id: '0', reason: 'AccessDenied', permanent: false }, { id: '1', reason: 'AccessDenied', permanent: false }] });
   });
 });
+
+describe('SqsPublisher classification', () => {
+  it('retries throttling and KMS codes even when SQS flags them as sender faults', async () => {
+    sqs.reset();
+    sqs.on(SendMessageBatchCommand)
+      .resolvesOnce({ Failed: [{ Id: '0', Code: 'KMS.ThrottlingException', SenderFault: true }, { Id: '1', Code: 'RequestThrottled', SenderFault: true }] })
+      .resolves({});
+    const result = await publisher().publish([message(0), message(1)]);
+    expect([...result.sent].sort()).toEqual(['0', '1']);
+    expect(result.failed).toEqual([]);
+  });
+});

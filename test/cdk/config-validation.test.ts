@@ -1,8 +1,10 @@
-import { App } from 'aws-cdk-lib';
+import { App, CfnParameter, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { ConfigError } from '../../lambda/core/errors';
 import { SETTINGS_ERROR_HEADER } from '../../lambda/settings/check-settings';
 import { stackPropsFromContext } from '../../lib/context-config';
 import type { VpcFlowAlertsProps } from '../../lib/vpc-flow-alerts';
+import { VpcFlowAlerts } from '../../lib/vpc-flow-alerts';
 import { VpcFlowAlertsStack } from '../../lib/vpc-flow-alerts-stack';
 
 /** The ConfigError `work` throws; fails the test when it throws nothing or something else. */
@@ -114,5 +116,25 @@ describe('CDK context (cdk.json and -c flags)', () => {
     );
     expect(configErrorOf(() => stackPropsFromContext({})).message).toContain('logGroups is empty; give the flow-log group(s) to read, e.g. -c logGroups=/aws/vpc/flowlogs');
     expect(configErrorOf(() => stackPropsFromContext({ logGroups: '[{"x":1}]' })).message).toContain('has the entry {"x":1}');
+  });
+
+  it('leaves alone the keys the CDK CLI writes itself, and reports a kebab-case near miss', () => {
+    expect(() => stackPropsFromContext({ logGroups: '/a', 'acknowledged-issue-numbers': [34892], 'cli-telemetry': false, notices: false })).not.toThrow();
+    expect(configErrorOf(() => stackPropsFromContext({ logGroups: '/a', 'log-groups': '/b' })).message).toContain('log-groups is not a setting: did you mean logGroups?');
+  });
+});
+
+describe('construct props known only at deploy (tokens)', () => {
+  it('are left to CloudFormation, not rejected', () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const stack = new Stack(app, 'Tokens');
+    const memory = new CfnParameter(stack, 'Memory', { type: 'Number', default: 1024 });
+    const tester = new iam.Role(stack, 'Tester', { assumedBy: new iam.AccountRootPrincipal() });
+    expect(() => new VpcFlowAlerts(stack, 'Alerts', { logGroups: [{ logGroupName: '/a' }], memoryMiB: memory.valueAsNumber, alertQueueSenderArns: [tester.roleArn] })).not.toThrow();
+  });
+
+  it('still checks the values known at synth', () => {
+    expect(configErrorOf(construct({ logGroups: [{ logGroupName: 'a' }], alertQueueMaxReceiveCount: -3 })).message).toContain('alertQueueMaxReceiveCount=-3 must be a whole number from 1 to 1000');
+    expect(configErrorOf(construct({ logGroups: [{ logGroupName: 'a' }], alertQueueSenderArns: ['arn:aws:sts::123456789012:assumed-role/r/s'] })).message).toContain('alertQueueSenderArns=');
   });
 });

@@ -138,3 +138,21 @@ describe('line noise', () => {
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
   });
 });
+
+describe('cutting a message that escapes to several bytes a character', () => {
+  it.each([
+    ['quotes', '"'.repeat(300_000)],
+    ['escaped quotes', '\\"'.repeat(150_000)],
+    ['text then control characters', `${'GOOD '.repeat(200)}${'\u0000'.repeat(200_000)}`],
+  ])('keeps the longest prefix that fits: %s', (_name, message) => {
+    const alert = messageToAlert(message, v2, { eventId: 'e-esc' })!;
+    const body = toMessageBody(alert, LIMIT);
+    const size = Buffer.byteLength(body);
+    expect(size).toBeLessThanOrEqual(LIMIT);
+    // Within one escaped character (6 bytes) of the limit: nothing that fits was thrown away.
+    expect(size).toBeGreaterThan(LIMIT - 7);
+    const kept = (JSON.parse(body) as { raw_event: { message: string } }).raw_event.message.slice(0, -'…[truncated]'.length);
+    expect(message.startsWith(kept)).toBe(true);
+    expect(kept.length).toBeGreaterThan(30_000);
+  });
+});
