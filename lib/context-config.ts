@@ -60,7 +60,7 @@ export function stackPropsFromContext(context: Readonly<Record<string, unknown>>
     ...(v.flowLogVpcId !== undefined && {
       flowLog: { vpcId: v.flowLogVpcId, ...(v.flowLogTrafficType !== undefined && { trafficType: trafficTypes[v.flowLogTrafficType] }) },
     }),
-    ...pick(v, ['functionTimeoutSeconds', 'memoryMiB', 'reservedConcurrency', 'maxMessageBytes', 'alertQueueArn', 'alertQueueKmsKeyArn', 'alertQueueSenderArns', 'alertQueueMaxReceiveCount']),
+    ...pick(v, ['functionTimeoutSeconds', 'memoryMiB', 'reservedConcurrency', 'maxMessageBytes', 'alertQueueArn', 'alertQueueKmsKeyArn', 'alertQueueSenderArns', 'alertQueueMaxReceiveCount', 'internalCidrs', 'severityProfile', 'severityRules']),
   };
   const alerts: VpcFlowAlertsProps =
     v.mode === 'subscribe'

@@ -99,6 +99,24 @@ export interface VpcFlowAlertsCommonProps {
    */
   readonly maxMessageBytes?: number;
   /**
+   * Networks that count as private besides RFC 1918, RFC 6598, loopback, link-local and IPv6
+   * ULA/link-local: your own public ranges, say. They decide `src_scope`, `dst_scope` and `direction`.
+   * @default none
+   */
+  readonly internalCidrs?: readonly string[];
+  /**
+   * `seed`: REJECT medium, ACCEPT low, NODATA/SKIPDATA info. `exposure`: severity from where the flow
+   * goes (internal and outbound REJECT high, internet probes low, medium on administrative ports).
+   * @default 'seed'
+   */
+  readonly severityProfile?: 'seed' | 'exposure';
+  /**
+   * First-match severity rules applied before the profile, as JSON (see docs/alert-contract.md),
+   * checked at synth.
+   * @default none
+   */
+  readonly severityRules?: string;
+  /**
    * Where alarms notify.
    * @default no notification: alarms show on the dashboard and in the console
    */
@@ -178,7 +196,7 @@ export type VpcFlowAlertsProps = VpcFlowAlertsPollProps | VpcFlowAlertsSubscribe
 const PROP_SETTINGS = [
   'mode', 'functionTimeoutSeconds', 'memoryMiB', 'reservedConcurrency', 'maxMessageBytes', 'scheduleMinutes', 'lookbackMinutes',
   'maxEventsPerRun', 'maxCatchUpHours', 'filterRequestsPerSecond', 'lagAlarmMinutes', 'kinesisShards', 'alertQueueArn',
-  'alertQueueKmsKeyArn', 'alertQueueSenderArns', 'alertQueueMaxReceiveCount',
+  'alertQueueKmsKeyArn', 'alertQueueSenderArns', 'alertQueueMaxReceiveCount', 'internalCidrs', 'severityProfile', 'severityRules',
 ] as const satisfies readonly SettingKey[];
 
 /**
@@ -263,6 +281,9 @@ export class VpcFlowAlerts extends Construct {
         [ENV.queueUrl]: this.alertQueue.queueUrl,
         [ENV.quarantineQueueUrl]: this.quarantineQueue.queueUrl,
         ...(settings.maxMessageBytes !== undefined && { [ENV.maxMessageBytes]: String(settings.maxMessageBytes) }),
+        ...(settings.internalCidrs !== undefined && settings.internalCidrs.length > 0 && { [ENV.internalCidrs]: settings.internalCidrs.join(',') }),
+        ...(settings.severityProfile !== undefined && { [ENV.severityProfile]: settings.severityProfile }),
+        ...(settings.severityRules !== undefined && settings.severityRules.trim() !== '' && { [ENV.severityRules]: settings.severityRules }),
         ...polling?.environment,
       },
     });

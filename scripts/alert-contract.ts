@@ -4,6 +4,7 @@
  */
 import { RECORD_FORMATS, TRUNCATION_REASONS } from '../lambda/core/alert';
 import { FLOW_FIELDS } from '../lambda/core/flow-fields';
+import { DIRECTIONS, SCOPES } from '../lambda/core/flow-context';
 import { SEVERITIES } from '../lambda/core/severity';
 
 type Schema = Record<string, unknown>;
@@ -32,6 +33,10 @@ const CORE: Record<string, Schema> = {
   end: nullable('integer', { minimum: 0 }),
   aws_account_id: nullable('string'),
   cloud_resource: nullable('string'),
+  src_scope: { enum: [...SCOPES, null] },
+  dst_scope: { enum: [...SCOPES, null] },
+  direction: { enum: [...DIRECTIONS, null] },
+  service: nullable('string'),
 };
 
 const RAW_EVENT: Schema = {

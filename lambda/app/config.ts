@@ -1,9 +1,11 @@
 import { LogFormatError } from '../core/errors';
 import type { CompiledFormat } from '../core/log-format';
 import { compileFormat } from '../core/log-format';
+import type { ClassifyOptions } from '../core/normalize';
+import { DEFAULT_CLASSIFY } from '../core/normalize';
 import type { SettingSpec } from '../settings/settings-table';
 import { DEFAULT_FILTER_PATTERN, LOG_GROUP_NAME, SETTINGS } from '../settings/settings-table';
-import { checkTogether, ENV_NAMING, readSetting, SettingProblems } from '../settings/check-settings';
+import { checkTogether, ENV_NAMING, readClassify, readSetting, SettingProblems } from '../settings/check-settings';
 
 /** One log group with its compiled layout. */
 export interface LogGroupConfig {
@@ -24,6 +26,8 @@ export interface PollerConfig {
   readonly maxCatchUpMs: number;
   readonly maxMessageBytes: number;
   readonly filterRequestsPerSecond: number;
+  /** Internal networks and the severity policy. */
+  readonly classify: ClassifyOptions;
 }
 
 /**
@@ -66,10 +70,20 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>, mo
     maxCatchUpMs: maxCatchUpHours * 3_600_000,
     maxMessageBytes: readSetting(s.maxMessageBytes, raw(s.maxMessageBytes), ENV_NAMING, problems) ?? s.maxMessageBytes.default,
     filterRequestsPerSecond: readSetting(s.filterRequestsPerSecond, raw(s.filterRequestsPerSecond), ENV_NAMING, problems) ?? s.filterRequestsPerSecond.default,
+    classify: DEFAULT_CLASSIFY,
   };
   checkTogether({ mode, lookbackMinutes, maxCatchUpHours }, new Set(), ENV_NAMING, problems);
+  const classify = readClassify(
+    {
+      ...(raw(s.internalCidrs) !== undefined && { internalCidrs: readSetting(s.internalCidrs, raw(s.internalCidrs), ENV_NAMING, problems) ?? [] }),
+      ...(raw(s.severityProfile) !== undefined && { severityProfile: readSetting(s.severityProfile, raw(s.severityProfile), ENV_NAMING, problems) ?? 'seed' }),
+      ...(raw(s.severityRules) !== undefined && { severityRules: readSetting(s.severityRules, raw(s.severityRules), ENV_NAMING, problems) ?? '' }),
+    },
+    ENV_NAMING,
+    problems,
+  );
   problems.throwIfAny();
-  return config;
+  return { ...config, classify };
 }
 
 function readLogGroups(raw: string | undefined, problems: SettingProblems): LogGroupConfig[] {

@@ -1,5 +1,6 @@
 import { LogSourceError } from '../core/errors';
 import type { CompiledFormat } from '../core/log-format';
+import type { ClassifyOptions } from '../core/normalize';
 import type { PollPosition, WindowSettings } from '../core/poll-window';
 import { planWindow, SEARCH_MARGIN_MS } from '../core/poll-window';
 import { SeenSet } from '../core/seen-set';
@@ -26,7 +27,7 @@ export interface PollDeps {
   /** Where records the alert queue refuses in every form go (see sendAlerts). */
   readonly quarantine?: AlertPublisher;
   readonly checkpoints: CheckpointStore;
-  readonly settings: WindowSettings & { readonly maxMessageBytes: number };
+  readonly settings: WindowSettings & { readonly maxMessageBytes: number; readonly classify?: ClassifyOptions };
   /** Current time, epoch ms. */
   readonly now: () => number;
   /** True once the run must stop reading to leave time for its checkpoint. */
@@ -193,7 +194,7 @@ async function publishPage(
 ): Promise<{ failed: number }> {
   const fresh = events.filter((event) => !seen.has(event.eventId));
   stats.duplicatesSkipped += events.length - fresh.length;
-  const result = await sendAlerts({ logGroup: target.name, format: target.format }, fresh, {
+  const result = await sendAlerts({ logGroup: target.name, format: target.format, ...(deps.settings.classify !== undefined && { classify: deps.settings.classify }) }, fresh, {
     publisher: deps.publisher,
     maxMessageBytes: deps.settings.maxMessageBytes,
     ...(deps.quarantine !== undefined && { quarantine: deps.quarantine }),

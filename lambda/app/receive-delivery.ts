@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { CompiledFormat } from '../core/log-format';
+import type { ClassifyOptions } from '../core/normalize';
 import { CorruptPayload, decodeSubscriptionPayload } from '../core/subscription-payload';
 import type { DeliveryResult } from './send-alerts';
 import { sendAlerts } from './send-alerts';
@@ -18,6 +19,8 @@ export interface DeliveryDeps {
   readonly maxMessageBytes: number;
   /** Current time, epoch ms: the event time of a corrupt delivery, which has none of its own. */
   readonly now: () => number;
+  /** Internal networks and severity policy; the defaults when absent. */
+  readonly classify?: ClassifyOptions;
 }
 
 /** The outcome of one delivery, for logs and metrics. */
@@ -66,7 +69,7 @@ export async function receiveDelivery(data: string, deps: DeliveryDeps, account:
     return { ...counts(undefined, payload.logEvents.length), kind: 'refused', reason, claimedGroup: payload.logGroup.slice(0, 512) };
   }
   const events: LogEvent[] = payload.logEvents.map((e) => ({ eventId: e.id, timestamp: e.timestamp, message: e.message, logStreamName: payload.logStream }));
-  const result = await sendAlerts({ logGroup: payload.logGroup, format }, events, outlets);
+  const result = await sendAlerts({ logGroup: payload.logGroup, format, ...(deps.classify !== undefined && { classify: deps.classify }) }, events, outlets);
   return { ...counts(result, events.length), kind: 'data', logGroup: payload.logGroup };
 }
 

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import type { Alert } from '../core/alert';
 import type { CompiledFormat } from '../core/log-format';
 import { minimalBody, toMessageBody } from '../core/message-body';
-import { messageToAlert, normalize } from '../core/normalize';
+import type { ClassifyOptions } from '../core/normalize';
+import { DEFAULT_CLASSIFY, messageToAlert, normalize } from '../core/normalize';
 import { toQuarantineBody } from '../core/quarantine-body';
 import type { AlertPublisher, LogEvent, OutboundMessage } from './ports';
 
@@ -23,6 +24,8 @@ export const DELIVERY_CHUNK_EVENTS = 2500;
 export interface EventSource {
   readonly logGroup: string;
   readonly format: CompiledFormat;
+  /** Internal networks and severity policy; the defaults when absent. */
+  readonly classify?: ClassifyOptions;
 }
 
 /** Where alerts go. */
@@ -146,9 +149,10 @@ async function quarantine(source: EventSource, entries: ReadonlyArray<Prepared &
 function toAlert(source: EventSource, event: InputEvent): Alert | null {
   const meta = metaOf(source, event);
   // A caller that already knows why a message cannot be read (a corrupt delivery) says so.
+  const classify = source.classify ?? DEFAULT_CLASSIFY;
   return event.unparsedReason === undefined
-    ? messageToAlert(event.message, source.format, meta)
-    : normalize(event.message, { kind: 'unparsed', reason: event.unparsedReason }, meta);
+    ? messageToAlert(event.message, source.format, meta, classify)
+    : normalize(event.message, { kind: 'unparsed', reason: event.unparsedReason }, meta, classify);
 }
 
 function metaOf(source: EventSource, event: LogEvent) {

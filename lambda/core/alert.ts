@@ -1,4 +1,5 @@
 import type { FlowAlertKey } from './flow-fields';
+import type { Direction, Scope } from './flow-context';
 import type { Severity } from './severity';
 
 /** How the original message was read. */
@@ -63,6 +64,13 @@ export interface AlertCore {
   aws_account_id: string | null;
   /** The network interface (ENI) id. */
   cloud_resource: string | null;
+  /** `private` or `public` (see docs/alert-contract.md); of the packet-level addresses when logged. */
+  src_scope: Scope | null;
+  dst_scope: Scope | null;
+  /** `inbound` (public → private), `outbound`, `internal` or `external`; `null` when an address is missing. */
+  direction: Direction | null;
+  /** Well-known name of the TCP/UDP destination port (`ssh`), or `null`. */
+  service: string | null;
   raw_event: RawEvent;
 }
 

@@ -16,7 +16,7 @@ const PRINTABLE = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 const CORE_KEYS: ReadonlyArray<keyof AlertCore> = [
   'source', 'category', 'severity', 'alert_id', 'timestamp', 'action', 'log_status', 'src_ip', 'dst_ip',
   'src_port', 'dst_port', 'protocol', 'protocol_number', 'packets', 'bytes', 'start', 'end',
-  'aws_account_id', 'cloud_resource',
+  'aws_account_id', 'cloud_resource', 'src_scope', 'dst_scope', 'direction', 'service',
 ];
 
 /**

@@ -5,8 +5,10 @@ import type { ParseOutcome } from './record-parser';
 import { parseMessage } from './record-parser';
 import { isoFromMillis } from './iso-time';
 import { protocolName } from './protocols';
-import type { SeverityRule } from './severity';
-import { SEVERITY_RULES, severityOf } from './severity';
+import { flowContext } from './flow-context';
+import type { Cidr } from './ip-address';
+import type { SeverityPolicy } from './severity';
+import { DEFAULT_SEVERITY_POLICY, severityOf } from './severity';
 import { tcpFlagNames } from './tcp-flags';
 
 /** Record keys that land on the alert's fixed core properties; everything else is copied after them. */
@@ -21,18 +23,22 @@ const CORE_RECORD_KEYS: ReadonlySet<string> = new Set([
  */
 const MILLISECONDS_THRESHOLD = 100_000_000_000;
 
+/** How alerts are classified: the networks that count as private besides the standard ones, and the severity policy. */
+export interface ClassifyOptions {
+  readonly internalCidrs: readonly Cidr[];
+  readonly severity: SeverityPolicy;
+}
+
+/** No extra internal networks, the `seed` profile, no rules: the original behaviour. */
+export const DEFAULT_CLASSIFY: ClassifyOptions = { internalCidrs: [], severity: DEFAULT_SEVERITY_POLICY };
+
 /**
  * Parses and normalizes one message. Returns `null` for a header line, which describes a
  * layout and holds no flow. Never throws.
  */
-export function messageToAlert(
-  message: string,
-  format: CompiledFormat,
-  meta: EventMeta = {},
-  rules: readonly SeverityRule[] = SEVERITY_RULES,
-): Alert | null {
+export function messageToAlert(message: string, format: CompiledFormat, meta: EventMeta = {}, classify: ClassifyOptions = DEFAULT_CLASSIFY): Alert | null {
   const outcome = parseMessage(message, format);
-  return outcome.kind === 'header' ? null : normalize(message, outcome, meta, rules);
+  return outcome.kind === 'header' ? null : normalize(message, outcome, meta, classify);
 }
 
 /** Builds the alert for a parsed (or unparsable) message. */
@@ -40,28 +46,37 @@ export function normalize(
   message: string,
   outcome: Exclude<ParseOutcome, { kind: 'header' }>,
   meta: EventMeta = {},
-  rules: readonly SeverityRule[] = SEVERITY_RULES,
+  classify: ClassifyOptions = DEFAULT_CLASSIFY,
 ): Alert {
   const record: FlowRecord = outcome.kind === 'record' ? outcome.record : {};
   const action = str(record.action);
   const logStatus = str(record.log_status);
   const start = num(record.start);
   const protocolNumber = num(record.protocol_number);
+  const srcIp = str(record.src_ip);
+  const dstIp = str(record.dst_ip);
+  const dstPort = num(record.dst_port);
+  const protocol = protocolName(protocolNumber);
+  const where = flowContext({ src_ip: srcIp, dst_ip: dstIp, pkt_src_ip: record.pkt_src_ip, pkt_dst_ip: record.pkt_dst_ip, protocol_number: protocolNumber, dst_port: dstPort }, classify.internalCidrs);
+  const endpoint = (pkt: string | number | null | undefined, ip: string | null): string | null => (typeof pkt === 'string' ? pkt : ip);
 
   // Built in output order; raw_event goes last so the flow fields lead the JSON.
   const alert: Omit<Alert, 'raw_event'> & { raw_event?: RawEvent } = {
     source: 'aws_vpc_flow',
     category: 'network',
-    severity: severityOf({ action, log_status: logStatus }, rules),
+    severity: severityOf(
+      { action, log_status: logStatus, direction: where.direction, src_scope: where.src_scope, dst_scope: where.dst_scope, protocol, dst_port: dstPort, src_ip: endpoint(record.pkt_src_ip, srcIp), dst_ip: endpoint(record.pkt_dst_ip, dstIp) },
+      classify.severity,
+    ),
     alert_id: alertId(message, meta),
     timestamp: isoFromEpoch(start) ?? isoFromMillis(meta.timestamp),
     action,
     log_status: logStatus,
-    src_ip: str(record.src_ip),
-    dst_ip: str(record.dst_ip),
+    src_ip: srcIp,
+    dst_ip: dstIp,
     src_port: num(record.src_port),
-    dst_port: num(record.dst_port),
-    protocol: protocolName(protocolNumber),
+    dst_port: dstPort,
+    protocol,
     protocol_number: protocolNumber,
     packets: num(record.packets),
     bytes: num(record.bytes),
@@ -69,6 +84,10 @@ export function normalize(
     end: num(record.end),
     aws_account_id: str(record.aws_account_id),
     cloud_resource: str(record.cloud_resource),
+    src_scope: where.src_scope,
+    dst_scope: where.dst_scope,
+    direction: where.direction,
+    service: where.service,
   };
   const target = alert as unknown as Record<string, unknown>;
   for (const key in record) {

@@ -65,7 +65,7 @@ export function createPollHandler(deps: PollHandlerDeps): (event: unknown, conte
           runId,
           // The lease lasts as long as this invocation can: a crashed run frees its groups by then.
           leaseUntil: () => now() + context.getRemainingTimeInMillis(),
-          settings: { lookbackMs: config.lookbackMs, maxCatchUpMs: config.maxCatchUpMs, maxMessageBytes: config.maxMessageBytes },
+          settings: { lookbackMs: config.lookbackMs, maxCatchUpMs: config.maxCatchUpMs, maxMessageBytes: config.maxMessageBytes, classify: config.classify },
         },
         config.maxEventsPerRun,
       );

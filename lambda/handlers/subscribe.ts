@@ -17,5 +17,6 @@ export const handler = createSubscribeHandler({
   publisher,
   quarantine,
   maxMessageBytes: config.maxMessageBytes,
+  classify: config.classify,
   now: Date.now,
 });

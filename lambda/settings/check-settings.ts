@@ -1,5 +1,10 @@
 import { ConfigError, LogFormatError } from '../core/errors';
+import type { Cidr } from '../core/ip-address';
+import { parseCidr } from '../core/ip-address';
 import { compileFormat } from '../core/log-format';
+import type { ClassifyOptions } from '../core/normalize';
+import type { SeverityRule } from '../core/severity';
+import { parseSeverityRules } from '../core/severity';
 import type { EnumSpec, IntSpec, ListSpec, Mode, SettingKey, SettingSpec } from './settings-table';
 import { CONTEXT_SETTINGS, LOG_GROUP_NAME, MODES, SETTINGS } from './settings-table';
 
@@ -139,6 +144,31 @@ function editDistance(a: string, b: string): number {
 }
 
 /**
+ * Reads the classification settings (internalCidrs, severityProfile, severityRules) into what the
+ * normalizer takes; problems name the setting, the rule and the field.
+ */
+export function readClassify(values: SettingValues, naming: Naming, problems: SettingProblems): ClassifyOptions {
+  const internalCidrs: Cidr[] = [];
+  for (const text of values.internalCidrs ?? []) {
+    const cidr = parseCidr(text);
+    if (typeof cidr === 'string') problems.add(naming.name(SETTINGS.internalCidrs), `${naming.name(SETTINGS.internalCidrs)}: ${cidr}; e.g. ${naming.fix(SETTINGS.internalCidrs, SETTINGS.internalCidrs.example)}`);
+    else internalCidrs.push(cidr);
+  }
+  let rules: SeverityRule[] = [];
+  if (values.severityRules !== undefined && values.severityRules.trim() !== '') {
+    const parsed = parseSeverityRules(values.severityRules);
+    if (parsed.every((p): p is string => typeof p === 'string') && parsed.length > 0 && typeof parsed[0] === 'string') {
+      for (const problem of parsed as string[]) {
+        problems.add(naming.name(SETTINGS.severityRules), `${naming.name(SETTINGS.severityRules)}: ${problem}; e.g. ${naming.fix(SETTINGS.severityRules, SETTINGS.severityRules.example)}`);
+      }
+    } else {
+      rules = parsed as SeverityRule[];
+    }
+  }
+  return { internalCidrs, severity: { profile: values.severityProfile ?? 'seed', rules } };
+}
+
+/**
  * Checks what no single setting can: that every given setting applies to the mode, that a poll run
  * ends before the next one starts, that catch-up reaches at least the lookback, and that a queue key
  * comes with its queue. `given` lists the settings the user set (not defaults).
@@ -172,6 +202,7 @@ export function checkTogether(values: SettingValues, given: ReadonlySet<SettingK
       );
     }
   }
+  readClassify(values, naming, problems);
   if (values.alertQueueKmsKeyArn !== undefined && values.alertQueueArn === undefined) {
     problems.add(
       naming.name(s.alertQueueKmsKeyArn),

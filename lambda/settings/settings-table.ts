@@ -6,6 +6,8 @@
  * `lib/` and `lambda/` both load it.
  */
 
+import { SEVERITY_PROFILES } from '../core/severity';
+
 /** How records reach the function. */
 export const MODES = ['poll', 'subscribe'] as const;
 export type Mode = (typeof MODES)[number];
@@ -131,6 +133,20 @@ export const SETTINGS = {
     key: 'filterRequestsPerSecond', kind: 'int', min: 1, max: 5, default: 4, modes: POLL, env: 'FILTER_REQUESTS_PER_SECOND', example: '2',
     meaning: 'Pacing of FilterLogEvents across all log groups (the account-wide quota is 5/s and cannot be raised)',
   },
+  internalCidrs: {
+    key: 'internalCidrs', kind: 'list', itemPattern: /^[0-9a-fA-F:.]+\/\d{1,3}$/, shape: 'CIDR blocks (10.0.0.0/8, 2001:db8::/32)', modes: ALL, env: 'INTERNAL_CIDRS',
+    example: '203.0.113.0/24', defaultDoc: 'none',
+    meaning: 'Networks that count as private besides RFC 1918, RFC 6598, loopback, link-local and IPv6 ULA/link-local (your public ranges, comma-separated)',
+  },
+  severityProfile: {
+    key: 'severityProfile', kind: 'enum', values: SEVERITY_PROFILES, default: 'seed', modes: ALL, env: 'SEVERITY_PROFILE', example: 'exposure',
+    meaning: '`seed`: REJECT medium, ACCEPT low, NODATA/SKIPDATA info. `exposure`: severity from where the flow goes (docs/alert-contract.md)',
+  },
+  severityRules: {
+    key: 'severityRules', kind: 'text', shape: 'a JSON array of severity rules', modes: ALL, env: 'SEVERITY_RULES',
+    example: '[{"direction":["inbound"],"dst_ports":[22],"severity":"high"}]', defaultDoc: 'none',
+    meaning: 'First-match rules applied before the profile: JSON objects on `action`, `direction`, `src_scope`, `dst_scope`, `protocol`, `dst_ports`, `src_cidrs`, `dst_cidrs`, with a `severity`',
+  },
   lagAlarmMinutes: {
     key: 'lagAlarmMinutes', kind: 'int', min: 1, max: 10_080, default: 30, modes: POLL, example: '60',
     meaning: 'Lag alarm threshold',
@@ -215,6 +231,9 @@ export const ENV = {
   maxCatchUpHours: SETTINGS.maxCatchUpHours.env,
   maxMessageBytes: SETTINGS.maxMessageBytes.env,
   filterRequestsPerSecond: SETTINGS.filterRequestsPerSecond.env,
+  internalCidrs: SETTINGS.internalCidrs.env,
+  severityProfile: SETTINGS.severityProfile.env,
+  severityRules: SETTINGS.severityRules.env,
 } as const;
 
 /** The checkpoint table's partition key (string) and TTL attribute: the construct creates them, the store writes them. */

@@ -63,4 +63,12 @@ describe('readConfig', () => {
   it('rejects a catch-up window shorter than the lookback', () => {
     expect(() => readConfig({ ...VALID, [ENV.lookbackMinutes]: '120', [ENV.maxCatchUpHours]: '1' })).toThrow(/MAX_CATCH_UP_HOURS/);
   });
+
+  it('reads the internal networks and the severity policy, and names a bad rule', () => {
+    const config = readConfig({ ...VALID, [ENV.internalCidrs]: '203.0.113.0/24', [ENV.severityProfile]: 'exposure', [ENV.severityRules]: '[{"action":["REJECT"],"severity":"high"}]' });
+    expect(config.classify.severity).toEqual({ profile: 'exposure', rules: [{ action: ['REJECT'], severity: 'high' }] });
+    expect(config.classify.internalCidrs.map((c) => c.text)).toEqual(['203.0.113.0/24']);
+    expect(readConfig(VALID).classify.severity).toEqual({ profile: 'seed', rules: [] });
+    expect(() => readConfig({ ...VALID, [ENV.severityRules]: '[{"severity":"urgent"}]' })).toThrow('SEVERITY_RULES: rule 0: "severity" must be one of "info", "low", "medium", "high"');
+  });
 });

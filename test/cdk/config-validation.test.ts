@@ -137,4 +137,15 @@ describe('construct props known only at deploy (tokens)', () => {
     expect(configErrorOf(construct({ logGroups: [{ logGroupName: 'a' }], alertQueueMaxReceiveCount: -3 })).message).toContain('alertQueueMaxReceiveCount=-3 must be a whole number from 1 to 1000');
     expect(configErrorOf(construct({ logGroups: [{ logGroupName: 'a' }], alertQueueSenderArns: ['arn:aws:sts::123456789012:assumed-role/r/s'] })).message).toContain('alertQueueSenderArns=');
   });
+
+  it('check the classification settings at synth, naming the rule and the field', () => {
+    const error = configErrorOf(() => stackPropsFromContext({
+      logGroups: '/a', severityProfile: 'loud', internalCidrs: '203.0.113.0/24,10.0.0.0/99',
+      severityRules: JSON.stringify([{ direction: ['inbound'], severity: 'high' }, { dst_ports: ['ssh'], severity: 'medium' }]),
+    }));
+    expect(error.message).toContain('severityProfile=loud must be "seed" or "exposure"; e.g. -c severityProfile=exposure');
+    expect(error.message).toContain('internalCidrs: "/99" is not a prefix length from 0 to 32');
+    expect(error.message).toContain('severityRules: rule 1: "dst_ports" must be a non-empty array of ports (0-65535) or [from, to] ranges');
+    expect(error.message).not.toContain('rule 0');
+  });
 });

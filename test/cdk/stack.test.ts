@@ -271,4 +271,13 @@ describe('VpcFlowAlertsStack options', () => {
     });
     template.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(10 minutes)' });
   });
+
+  it('passes the classification settings to the function', () => {
+    const { template: t } = buildStack({
+      alerts: { logGroups: [{ logGroupName: 'g' }], severityProfile: 'exposure', internalCidrs: ['203.0.113.0/24', '2001:db8::/32'], severityRules: '[{"direction":["inbound"],"severity":"high"}]' },
+    });
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ [ENV.severityProfile]: 'exposure', [ENV.internalCidrs]: '203.0.113.0/24,2001:db8::/32', [ENV.severityRules]: '[{"direction":["inbound"],"severity":"high"}]' }) },
+    });
+  });
 });

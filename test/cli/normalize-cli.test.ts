@@ -110,4 +110,18 @@ describe('npm run normalize', () => {
     const { alerts } = run(['--max-message-bytes', '4096'], `REJECT ${'x'.repeat(10_000)}\uFFFF\n`);
     expect(alerts[0]?.['raw_event']).toMatchObject({ truncated: true, truncation_reason: 'message_too_large' });
   });
+
+  it('classifies with the stack\'s settings given as options, and names a bad one', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'normalize-'));
+    const rules = join(dir, 'rules.json');
+    writeFileSync(rules, JSON.stringify([{ dst_ports: [8080], severity: 'high' }]));
+    const lines = ['2 1 eni-1 10.0.0.5 203.0.113.9 40000 443 6 1 40 1 2 REJECT OK', '2 1 eni-1 198.51.100.7 10.0.0.5 40000 8080 6 1 40 1 2 REJECT OK', '2 1 eni-1 198.51.100.7 10.0.0.5 40000 22 6 1 40 1 2 REJECT OK'];
+    const { status, alerts } = run(['--severity-profile', 'exposure', '--internal-cidrs', '198.51.100.0/24', '--severity-rules', rules], `${lines.join('\n')}\n`);
+    expect(status).toBe(0);
+    expect(alerts.map((a) => [a['direction'], a['severity']])).toEqual([['outbound', 'high'], ['internal', 'high'], ['internal', 'high']]);
+    expect(run(['--severity-profile', 'exposure'], `${lines[2]}\n`).alerts.map((a) => [a['direction'], a['severity'], a['service']])).toEqual([['inbound', 'medium', 'ssh']]);
+    const bad = run(['--internal-cidrs', '10.0.0.0/40'], lines[0]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('--internal-cidrs: "/40" is not a prefix length from 0 to 32');
+  });
 });

@@ -1,6 +1,6 @@
 import { compileFormat } from '../../lambda/core/log-format';
 import { messageToAlert, normalize } from '../../lambda/core/normalize';
-import { SEVERITY_RULES, severityOf } from '../../lambda/core/severity';
+import { severityOf } from '../../lambda/core/severity';
 import { expectValidAlert } from '../helpers/alert-schema';
 
 const v2 = compileFormat();
@@ -74,7 +74,8 @@ describe('normalize', () => {
   });
 });
 
-describe('severity rules', () => {
+describe('severity in the seed profile (the default)', () => {
+  const NONE = { direction: null, src_scope: null, dst_scope: null, protocol: null, dst_port: null, src_ip: null, dst_ip: null };
   it.each([
     [{ action: 'REJECT', log_status: 'OK' }, 'medium'],
     [{ action: 'ACCEPT', log_status: 'OK' }, 'low'],
@@ -84,12 +85,11 @@ describe('severity rules', () => {
     [{ action: null, log_status: null }, 'low'],
     [{ action: 'SOMETHING', log_status: 'OK' }, 'low'],
   ] as const)('%j is %s', (facts, severity) => {
-    expect(severityOf(facts)).toBe(severity);
+    expect(severityOf({ ...NONE, ...facts })).toBe(severity);
   });
 
-  it('are data: a caller can add a rule in front', () => {
-    const rules = [{ field: 'action', values: ['REJECT'], severity: 'high' } as const, ...SEVERITY_RULES];
-    expect(severityOf({ action: 'REJECT', log_status: 'OK' }, rules)).toBe('high');
-    expect(messageToAlert(LINE, v2, {}, rules)?.severity).toBe('high');
+  it('puts the caller\'s rules in front of the profile', () => {
+    const severity = { profile: 'seed' as const, rules: [{ action: ['REJECT'], severity: 'high' as const }] };
+    expect(messageToAlert(LINE, v2, {}, { internalCidrs: [], severity })?.severity).toBe('high');
   });
 });

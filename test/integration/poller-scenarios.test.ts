@@ -160,6 +160,27 @@ describe('poller against local AWS endpoints', () => {
     expect(Buffer.from(String(kept[0]?.['message_base64']), 'base64').toString()).toBe(flowLine(40, t + MIN));
   });
 
+  it('classifies with the configured profile and internal networks: blocked lateral and egress traffic is high', async () => {
+    const s = await scenario({ [ENV.severityProfile]: 'exposure', [ENV.internalCidrs]: '198.51.100.0/24' });
+    await s.tick();
+    const t = aws.clock.ms;
+    const line = (src: string, dst: string, port: number) => `2 123456789012 eni-0a1b2c3d4e5f6a7b8 ${src} ${dst} 40000 ${port} 6 1 40 ${Math.floor(t / 1000)} ${Math.floor(t / 1000) + 60} REJECT OK`;
+    const [lateral, egress, probe, admin] = s.put([
+      { timestamp: t + MIN, message: line('198.51.100.7', '10.0.0.5', 445) }, // 198.51.100/24 is internal here
+      { timestamp: t + MIN, message: line('10.0.0.5', '203.0.113.9', 443) },
+      { timestamp: t + MIN, message: line('203.0.113.9', '10.0.0.5', 443) },
+      { timestamp: t + MIN, message: line('203.0.113.9', '10.0.0.5', 3389) },
+    ]);
+    await s.tick();
+    const byId = new Map(s.alerts().map((a) => [a.alert_id, a as unknown as Record<string, unknown>]));
+    expect(byId.get(lateral as string)).toMatchObject({ severity: 'high', direction: 'internal', service: 'smb' });
+    expect(byId.get(egress as string)).toMatchObject({ severity: 'high', direction: 'outbound', dst_scope: 'public' });
+    expect(byId.get(probe as string)).toMatchObject({ severity: 'low', direction: 'inbound' });
+    expect(byId.get(admin as string)).toMatchObject({ severity: 'medium', service: 'rdp' });
+    // The filtering attribute carries the same severity.
+    expect(s.received.find((m) => (JSON.parse(m.Body ?? '{}') as { alert_id: string }).alert_id === lateral)?.MessageAttributes?.['severity']?.StringValue).toBe('high');
+  });
+
   it('rides out a throttling storm with backoff, counting every throttle, and loses nothing', async () => {
     const s = await scenario();
     await s.tick();
