@@ -1,4 +1,5 @@
 import { LogSourceError } from '../core/errors';
+import type { ClassifyOptions } from '../core/normalize';
 import { sendAlerts } from './send-alerts';
 import type { LogGroupTarget } from './poll-log-group';
 import type { AlertPublisher, LogSource } from './ports';
@@ -39,7 +40,7 @@ export type ReplayOutcome =
  * Events are not de-duplicated against what the poller sent: consumers drop repeats by `alert_id`.
  */
 export async function replayRange(
-  target: LogGroupTarget,
+  target: LogGroupTarget & { readonly classify?: ClassifyOptions },
   range: { readonly start: number; readonly end: number },
   deps: ReplayDeps,
   onPage: (progress: Readonly<ReplayProgress>) => void = () => undefined,
@@ -58,7 +59,7 @@ export async function replayRange(
       if (error instanceof LogSourceError) progress.throttles += error.throttles;
       return { kind: 'read-failed', progress, reason: error instanceof Error ? error.message : String(error) };
     }
-    const result = await sendAlerts({ logGroup: target.name, format: target.format }, page.events, outlets);
+    const result = await sendAlerts({ logGroup: target.name, format: target.format, ...(target.classify !== undefined && { classify: target.classify }) }, page.events, outlets);
     progress.pages++;
     progress.records += page.events.length;
     progress.throttles += page.throttles;

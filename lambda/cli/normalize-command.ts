@@ -6,7 +6,6 @@
  * to stderr. Exit 0 on success, 1 when the input cannot be read, 2 on bad usage or a bad `--format`,
  * 3 when the input held records and none could be parsed.
  */
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { bodyOf } from '../app/send-alerts';
 import { LogFormatError } from '../core/errors';
@@ -14,8 +13,7 @@ import type { CompiledFormat } from '../core/log-format';
 import { compileFormat } from '../core/log-format';
 import type { ClassifyOptions } from '../core/normalize';
 import { normalize } from '../core/normalize';
-import type { Naming, SettingValues } from '../settings/check-settings';
-import { readClassify, readSetting, SettingProblems } from '../settings/check-settings';
+import { CLASSIFY_OPTIONS, CLASSIFY_USAGE, readClassifyOptions } from './classify-options';
 import { parseMessage } from '../core/record-parser';
 import { SETTINGS } from '../settings/settings-table';
 import { readInputEvents, readInputText } from './cli-input';
@@ -30,9 +28,7 @@ Writes one alert (JSON) per flow-log record: the bodies the Lambda sends to the 
                         default: the version 2 layout, or the header line when the input starts with one
   --log-group NAME      recorded on raw_event.log_group
   --max-message-bytes N largest queue message, as the stack's maxMessageBytes (default ${SETTINGS.maxMessageBytes.default})
-  --severity-profile P  seed (default) or exposure, as the stack's severityProfile
-  --internal-cidrs L    comma-separated CIDR blocks that count as private, as the stack's internalCidrs
-  --severity-rules FILE a JSON file of severity rules, as the stack's severityRules
+${CLASSIFY_USAGE}
   -h, --help            this text
 
 exit status: 0 done; 1 the input could not be read; 2 bad usage or --format; 3 records but none parsed
@@ -56,7 +52,7 @@ function readOptions(argv: readonly string[]): Options | string {
       args: [...argv],
       options: {
         format: { type: 'string' }, 'log-group': { type: 'string' }, 'max-message-bytes': { type: 'string' }, help: { type: 'boolean', short: 'h' },
-        'severity-profile': { type: 'string' }, 'internal-cidrs': { type: 'string' }, 'severity-rules': { type: 'string' },
+        ...CLASSIFY_OPTIONS,
       },
       allowPositionals: true,
       strict: true,
@@ -73,29 +69,8 @@ function readOptions(argv: readonly string[]): Options | string {
   if (!Number.isInteger(maxMessageBytes) || maxMessageBytes < spec.min || maxMessageBytes > spec.max) {
     return `--max-message-bytes ${values['max-message-bytes']} must be a whole number from ${spec.min} to ${spec.max}`;
   }
-  // The same settings and checks as the stack's, named as options.
-  const problems = new SettingProblems();
-  const naming: Naming = { name: (s) => `--${s.key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, fix: (s, v) => `--${s.key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} '${v}'` };
-  let rulesText: string | undefined;
-  if (values['severity-rules'] !== undefined) {
-    try {
-      rulesText = readFileSync(values['severity-rules'], 'utf8');
-    } catch (error) {
-      return `--severity-rules: cannot read ${values['severity-rules']}: ${(error as Error).message}`;
-    }
-  }
-  const classifyValues: SettingValues = {};
-  if (values['severity-profile'] !== undefined) classifyValues.severityProfile = readSetting(SETTINGS.severityProfile, values['severity-profile'], naming, problems) ?? 'seed';
-  if (values['internal-cidrs'] !== undefined) classifyValues.internalCidrs = readSetting(SETTINGS.internalCidrs, values['internal-cidrs'], naming, problems) ?? [];
-  if (rulesText !== undefined) classifyValues.severityRules = rulesText;
-  const classify = readClassify(classifyValues, naming, problems);
-  if (problems.count > 0) {
-    try {
-      problems.throwIfAny();
-    } catch (error) {
-      return (error as Error).message;
-    }
-  }
+  const classify = readClassifyOptions(values);
+  if (typeof classify === 'string') return classify;
   return {
     classify,
     maxMessageBytes,

@@ -21,9 +21,12 @@ import { replayRange } from '../app/replay-range';
 import { LogFormatError } from '../core/errors';
 import type { CompiledFormat } from '../core/log-format';
 import { compileFormat } from '../core/log-format';
+import type { ClassifyOptions } from '../core/normalize';
+import { CLASSIFY_OPTIONS, CLASSIFY_USAGE, readClassifyOptions } from './classify-options';
 
 const USAGE = `usage: npm run --silent replay -- --log-group NAME --start ISO8601 --end ISO8601 --queue-url URL
          [--format LOGFORMAT] [--filter-pattern PATTERN] [--quarantine-queue-url URL]
+         [--severity-profile P] [--internal-cidrs L] [--severity-rules FILE]
 
   --log-group NAME             the flow-log group to read
   --start, --end ISO8601       the time range of the records' own timestamps, inclusive (2026-11-25T10:00:00Z)
@@ -31,6 +34,7 @@ const USAGE = `usage: npm run --silent replay -- --log-group NAME --start ISO860
   --format LOGFORMAT           the flow log's LogFormat (default: the version 2 layout)
   --filter-pattern PATTERN     CloudWatch Logs filter pattern (default: "${DEFAULT_FILTER_PATTERN}"; "" reads everything)
   --quarantine-queue-url URL   where records the queue refuses in every form go (default: reported as failed)
+${CLASSIFY_USAGE}
 
 example: npm run --silent replay -- --log-group /aws/vpc/flowlogs --start 2026-11-24T00:00:00Z \\
            --end 2026-11-24T06:00:00Z --queue-url https://sqs.eu-west-1.amazonaws.com/123456789012/alerts`;
@@ -43,6 +47,7 @@ interface ReplayArgs {
   readonly quarantineQueueUrl?: string;
   readonly format: CompiledFormat;
   readonly filterPattern: string;
+  readonly classify: ClassifyOptions;
 }
 
 /** The arguments, or the message naming what is wrong (`''` for --help). */
@@ -54,6 +59,7 @@ export function readArgs(argv: readonly string[]): ReplayArgs | string {
       options: {
         'log-group': { type: 'string' }, start: { type: 'string' }, end: { type: 'string' }, 'queue-url': { type: 'string' },
         format: { type: 'string' }, 'filter-pattern': { type: 'string' }, 'quarantine-queue-url': { type: 'string' }, help: { type: 'boolean', short: 'h' },
+        ...CLASSIFY_OPTIONS,
       },
       strict: true,
       allowPositionals: false,
@@ -87,9 +93,11 @@ export function readArgs(argv: readonly string[]): ReplayArgs | string {
       problems.push(`--format ${error.message}`);
     }
   }
-  if (problems.length > 0) return problems.join('\n');
+  const classify = readClassifyOptions(values);
+  if (typeof classify === 'string') problems.push(classify.replace(/^vpc-flow-alerts: invalid settings:\n\s*/, ''));
+  if (problems.length > 0 || typeof classify === 'string') return problems.join('\n');
   return {
-    logGroup, start, end, queueUrl, format, filterPattern: values['filter-pattern'] ?? DEFAULT_FILTER_PATTERN,
+    classify, logGroup, start, end, queueUrl, format, filterPattern: values['filter-pattern'] ?? DEFAULT_FILTER_PATTERN,
     ...(quarantineQueueUrl !== undefined && { quarantineQueueUrl }),
   };
 }
@@ -107,7 +115,7 @@ async function main(): Promise<number> {
   const rate = (p: Readonly<ReplayProgress>): string => `${Math.round(p.records / Math.max(0.001, (Date.now() - started) / 1000)).toLocaleString('en-US')} records/s`;
   try {
     const outcome = await replayRange(
-      { name: args.logGroup, format: args.format, filterPattern: args.filterPattern },
+      { name: args.logGroup, format: args.format, filterPattern: args.filterPattern, classify: args.classify },
       { start: args.start, end: args.end },
       {
         source: new CloudWatchLogSource(logs, { limiter: new RateLimiter(SETTINGS.filterRequestsPerSecond.default) }),

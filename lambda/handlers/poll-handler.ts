@@ -145,5 +145,9 @@ export function replayCommand(config: PollerConfig, logGroup: string, start: str
     `--quarantine-queue-url ${config.quarantineQueueUrl}`,
     ...(group !== undefined && !group.format.isDefault ? [`--format ${quote(group.format.logFormat)}`] : []),
     ...(group !== undefined && group.filterPattern !== DEFAULT_FILTER_PATTERN ? [`--filter-pattern ${quote(group.filterPattern)}`] : []),
+    // The same classification as the stack's, so replayed alerts match the ones the poll would have sent.
+    ...(config.classify.severity.profile !== 'seed' ? [`--severity-profile ${config.classify.severity.profile}`] : []),
+    ...(config.classify.internalCidrs.length > 0 ? [`--internal-cidrs ${config.classify.internalCidrs.map((c) => c.text).join(',')}`] : []),
+    ...(config.classify.severity.rules.length > 0 ? ['--severity-rules <a file holding the stack\'s severityRules setting>'] : []),
   ].join(' ');
 }

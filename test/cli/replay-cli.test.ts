@@ -80,6 +80,22 @@ describe('replay', () => {
     expect(result.stderr).toContain('usage: npm run --silent replay');
   });
 
+  it('classifies as the stack does with the same options, and names a bad one', async () => {
+    const group = '/aws/vpc/replay-3';
+    aws.logs.createLogGroup(group);
+    const t = aws.clock.ms;
+    aws.logs.putEvents(group, [{ timestamp: t + 1000, message: `2 123456789012 eni-1 10.0.0.5 203.0.113.9 40000 443 6 1 40 ${Math.floor(t / 1000)} ${Math.floor(t / 1000) + 60} REJECT OK` }]);
+    aws.clock.ms = t + 5 * MIN;
+    const queue = await aws.sqs.createQueue('replay-3');
+    const result = await replay(['--log-group', group, '--start', iso(t), '--end', iso(t + MIN), '--queue-url', queue, '--severity-profile', 'exposure']);
+    expect(result.status).toBe(0);
+    const [alert] = (await aws.sqs.drain(queue)).map((m) => JSON.parse(m.Body ?? '{}') as Record<string, unknown>);
+    expect(alert).toMatchObject({ direction: 'outbound', severity: 'high' });
+    const bad = await replay(['--log-group', group, '--start', iso(t), '--end', iso(t + MIN), '--queue-url', queue, '--severity-profile', 'loud']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('--severity-profile=loud must be "seed" or "exposure"');
+  });
+
   it('prints its usage with --help and exits 0', async () => {
     const result = await replay(['--help']);
     expect(result.status).toBe(0);
