@@ -17,18 +17,16 @@ export const PRIVATE_CIDRS: readonly Cidr[] = cidrs(
   '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '127.0.0.0/8', '169.254.0.0/16',
   '::1/128', 'fc00::/7', 'fe80::/10',
 );
-const V4_MAPPED = cidrs('::ffff:0:0/96')[0] as Cidr;
 
 /** `private` when `ip` is in a private range or in `internal`, `public` otherwise; `null` when absent or not an address. */
 export function scopeOf(ip: string | null, internal: readonly Cidr[] = []): Scope | null {
   if (ip === null) return null;
   const v4 = parseIpv4(ip);
   if (v4 !== undefined) return isPrivateV4(v4) || internal.some((r) => cidrContainsV4(r, v4)) ? 'private' : 'public';
-  let address: IpAddress | undefined = parseIp(ip);
+  // parseIp reads an IPv4-mapped IPv6 address as the IPv4 address.
+  const address: IpAddress | undefined = parseIp(ip);
   if (address === undefined) return null;
-  // An IPv4-mapped IPv6 address is the IPv4 address.
-  if (cidrContains(V4_MAPPED, address)) address = { family: 4, value: address.value & 0xffffffffn };
-  const inside = (ranges: readonly Cidr[]): boolean => ranges.some((r) => cidrContains(r, address as IpAddress));
+  const inside = (ranges: readonly Cidr[]): boolean => ranges.some((r) => cidrContains(r, address));
   return inside(PRIVATE_CIDRS) || inside(internal) ? 'private' : 'public';
 }
 

@@ -55,6 +55,12 @@ const V4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 
 /** Parses a dotted IPv4 or an IPv6 address (with `::` and an embedded IPv4 tail); `undefined` for anything else. */
 export function parseIp(text: string): IpAddress | undefined {
+  const address = parseRaw(text);
+  // An IPv4-mapped IPv6 address (::ffff:a.b.c.d) is the IPv4 address, for scopes and CIDR rules alike.
+  return address !== undefined && address.family === 6 && address.value >> 32n === 0xffffn ? { family: 4, value: address.value & 0xffffffffn } : address;
+}
+
+function parseRaw(text: string): IpAddress | undefined {
   if (text.length > 45) return undefined;
   const v4 = parseV4(text);
   if (v4 !== undefined) return { family: 4, value: v4 };
@@ -78,13 +84,14 @@ function parseV6(text: string): bigint | undefined {
   if (!/^[0-9a-fA-F:.]+$/.test(text) || !text.includes(':')) return undefined;
   const halves = text.split('::');
   if (halves.length > 2) return undefined;
-  const groups = (part: string): number[] | undefined => {
+  // A dotted IPv4 tail may only end the whole address: the tail after `::`, or the address when there is none.
+  const groups = (part: string, last: boolean): number[] | undefined => {
     if (part === '') return [];
     const out: number[] = [];
     const pieces = part.split(':');
     for (let i = 0; i < pieces.length; i++) {
       const piece = pieces[i] as string;
-      if (i === pieces.length - 1 && piece.includes('.')) {
+      if (last && i === pieces.length - 1 && piece.includes('.')) {
         const v4 = parseV4(piece);
         if (v4 === undefined) return undefined;
         out.push(Number(v4 >> 16n), Number(v4 & 0xffffn));
@@ -96,8 +103,8 @@ function parseV6(text: string): bigint | undefined {
     }
     return out;
   };
-  const head = groups(halves[0] as string);
-  const tail = halves.length === 2 ? groups(halves[1] as string) : [];
+  const head = groups(halves[0] as string, halves.length === 1);
+  const tail = halves.length === 2 ? groups(halves[1] as string, true) : [];
   if (head === undefined || tail === undefined) return undefined;
   const missing = 8 - head.length - tail.length;
   if ((halves.length === 2 && missing < 1) || (halves.length === 1 && missing !== 0)) return undefined;
@@ -110,13 +117,18 @@ function parseV6(text: string): bigint | undefined {
 export function parseCidr(text: string): Cidr | string {
   const slash = text.indexOf('/');
   if (slash === -1) return `"${text}" has no /prefix`;
-  const address = parseIp(text.slice(0, slash));
+  let address = parseRaw(text.slice(0, slash));
   const prefixText = text.slice(slash + 1);
   if (address === undefined) return `"${text.slice(0, slash)}" is not an IPv4 or IPv6 address`;
   const bits = address.family === 4 ? 32 : 128;
-  const prefix = /^\d{1,3}$/.test(prefixText) ? Number(prefixText) : Number.NaN;
+  let prefix = /^\d{1,3}$/.test(prefixText) ? Number(prefixText) : Number.NaN;
   if (!Number.isInteger(prefix) || prefix > bits) return `"/${prefixText}" is not a prefix length from 0 to ${bits}`;
-  const base = address.value & mask(bits, prefix);
+  // A block of IPv4-mapped addresses (::ffff:a.b.c.d/96 or longer) is the IPv4 block, as addresses are.
+  if (address.family === 6 && prefix >= 96 && address.value >> 32n === 0xffffn) {
+    address = { family: 4, value: address.value & 0xffffffffn };
+    prefix -= 96;
+  }
+  const base = address.value & mask(address.family === 4 ? 32 : 128, prefix);
   return {
     family: address.family, base, prefix, text,
     ...(address.family === 4 && { v4: { base: Number(base), mask: prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0 } }),

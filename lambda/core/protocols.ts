@@ -14,3 +14,6 @@ const IANA_PROTOCOLS: Readonly<Record<number, string>> = {
 export function protocolName(protocolNumber: number | null | undefined): string | null {
   return protocolNumber === null || protocolNumber === undefined ? null : (IANA_PROTOCOLS[protocolNumber] ?? null);
 }
+
+/** Every keyword {@link protocolName} can give, for checking rules that name protocols. */
+export const PROTOCOL_KEYWORDS: readonly string[] = Object.values(IANA_PROTOCOLS);

@@ -2,6 +2,7 @@ import type { Direction, Scope } from './flow-context';
 import { DIRECTIONS, SCOPES } from './flow-context';
 import type { Cidr } from './ip-address';
 import { cidrContains, parseCidr, parseIp } from './ip-address';
+import { PROTOCOL_KEYWORDS } from './protocols';
 
 /** Alert severities, lowest first. */
 export const SEVERITIES = ['info', 'low', 'medium', 'high'] as const;
@@ -144,7 +145,8 @@ export function parseSeverityRules(json: string): SeverityRule[] | string[] {
       const value = raw[field];
       if (value === undefined) return undefined;
       if (!Array.isArray(value) || value.length === 0 || !value.every((v) => typeof v === 'string' && (allowed === undefined || (allowed as readonly string[]).includes(v)))) {
-        at(field, `must be a non-empty array of ${allowed === undefined ? 'strings' : allowed.map((a) => `"${a}"`).join(', ')}`);
+        const shown = allowed === undefined ? 'strings' : allowed.length > 8 ? `IANA protocol keywords in lower case ("tcp", "udp", "icmp", ...)` : allowed.map((a) => `"${a}"`).join(', ');
+        at(field, `must be a non-empty array of ${shown}`);
         return undefined;
       }
       return value as T[];
@@ -176,9 +178,11 @@ export function parseSeverityRules(json: string): SeverityRule[] | string[] {
         ports = value as Array<number | [number, number]>;
       }
     }
+    // Only values records can hold: a rule on "reject" or "TCP" would never match anything.
     const rule = {
-      action: words('action'), log_status: words('log_status'), direction: words('direction', DIRECTIONS),
-      src_scope: words('src_scope', SCOPES), dst_scope: words('dst_scope', SCOPES), protocol: words('protocol'),
+      action: words('action', ['ACCEPT', 'REJECT'] as const), log_status: words('log_status', ['OK', 'NODATA', 'SKIPDATA'] as const),
+      direction: words('direction', DIRECTIONS), src_scope: words('src_scope', SCOPES), dst_scope: words('dst_scope', SCOPES),
+      protocol: words('protocol', PROTOCOL_KEYWORDS),
       dst_ports: ports, src_cidrs: blocks('src_cidrs'), dst_cidrs: blocks('dst_cidrs'), severity: severity as Severity,
     };
     rules.push(Object.fromEntries(Object.entries(rule).filter(([, v]) => v !== undefined)) as unknown as SeverityRule);

@@ -45,6 +45,23 @@ describe('address scope', () => {
     expect(scopeOf('2001:db8:abce::9', internal)).toBe('public');
   });
 
+  it('accepts a dotted IPv4 tail only at the end of an IPv6 address', () => {
+    for (const bad of ['1.2.3.4::', '1.2.3.4::5', '::1.2.3.4:5']) expect(parseIp(bad)).toBeUndefined();
+    expect(parseCidr('1.2.3.4::/16')).toBe('"1.2.3.4::" is not an IPv4 or IPv6 address');
+    expect(parseIp('::1.2.3.4')).toMatchObject({ family: 6 });
+    expect(parseIp('64:ff9b::1.2.3.4')).toMatchObject({ family: 6 });
+  });
+
+  it('reads IPv4-mapped addresses and blocks as IPv4, for scopes and rules alike', () => {
+    expect(parseIp('::ffff:10.0.0.1')).toEqual(parseIp('10.0.0.1'));
+    const mapped = parseCidr('::ffff:8.8.0.0/112');
+    expect(mapped).toMatchObject({ family: 4, prefix: 16 });
+    expect(scopeOf('::ffff:8.8.8.8', [mapped as Exclude<typeof mapped, string>])).toBe('private');
+    const rules = parseSeverityRules(JSON.stringify([{ dst_cidrs: ['10.0.0.0/8'], severity: 'info' }]));
+    const facts = { action: 'REJECT', log_status: 'OK', direction: 'internal' as const, src_scope: 'private' as const, dst_scope: 'private' as const, protocol: 'tcp', dst_port: 22, src_ip: '10.1.1.1', dst_ip: '::ffff:10.0.0.1' };
+    expect(severityOf(facts, { profile: 'exposure', rules: rules as Exclude<typeof rules, string[]> })).toBe('info');
+  });
+
   it('parses CIDR blocks and says why one is not', () => {
     expect(parseCidr('10.0.0.0/33')).toBe('"/33" is not a prefix length from 0 to 32');
     expect(parseCidr('10.0.0.0')).toBe('"10.0.0.0" has no /prefix');
@@ -128,6 +145,14 @@ describe('severity rules (severityRules)', () => {
     expect(severityOf({ ...facts, src_ip: '192.0.2.9' }, policy)).toBe('info');
     expect(severityOf({ ...facts, dst_port: 8101 }, policy)).toBe('low');
     expect(severityOf({ ...facts, direction: 'outbound', src_scope: 'private', dst_scope: 'public', dst_ip: '203.0.113.5' }, policy)).toBe('low');
+  });
+
+  it('refuses values no record holds, which would never match', () => {
+    expect(parseSeverityRules(JSON.stringify([{ action: ['reject'], protocol: ['TCP'], log_status: ['ok'], severity: 'info' }]))).toEqual([
+      'rule 0: "action" must be a non-empty array of "ACCEPT", "REJECT"',
+      'rule 0: "log_status" must be a non-empty array of "OK", "NODATA", "SKIPDATA"',
+      'rule 0: "protocol" must be a non-empty array of IANA protocol keywords in lower case ("tcp", "udp", "icmp", ...)',
+    ]);
   });
 
   it('names the rule and the field of every problem', () => {
