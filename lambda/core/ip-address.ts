@@ -153,3 +153,33 @@ export function cidrs(...texts: string[]): Cidr[] {
     return parsed;
   });
 }
+
+/**
+ * The canonical text of an address: dotted IPv4 (an IPv4-mapped address too), RFC 5952 IPv6
+ * (lower case, longest zero run compressed), so one host has one name whatever the record wrote.
+ */
+export function canonicalIp(address: IpAddress): string {
+  if (address.family === 4) {
+    const n = Number(address.value);
+    return `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
+  }
+  const groups = Array.from({ length: 8 }, (_, i) => Number((address.value >> BigInt(112 - i * 16)) & 0xffffn));
+  let bestStart = -1;
+  let bestLength = 1;
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLength) {
+      bestStart = i;
+      bestLength = j - i;
+    }
+    i = j;
+  }
+  const hex = groups.map((g) => g.toString(16));
+  if (bestStart < 0) return hex.join(':');
+  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLength).join(':')}`;
+}
