@@ -60,12 +60,13 @@ export function stackPropsFromContext(context: Readonly<Record<string, unknown>>
     ...(v.flowLogVpcId !== undefined && {
       flowLog: { vpcId: v.flowLogVpcId, ...(v.flowLogTrafficType !== undefined && { trafficType: trafficTypes[v.flowLogTrafficType] }) },
     }),
-    ...pick(v, ['functionTimeoutSeconds', 'memoryMiB', 'reservedConcurrency', 'maxMessageBytes', 'alertQueueArn', 'alertQueueKmsKeyArn', 'alertQueueSenderArns', 'alertQueueMaxReceiveCount', 'internalCidrs', 'severityProfile', 'severityRules']),
+    ...pick(v, ['functionTimeoutSeconds', 'memoryMiB', 'reservedConcurrency', 'maxMessageBytes', 'alertQueueArn', 'alertQueueKmsKeyArn', 'alertQueueSenderArns', 'alertQueueMaxReceiveCount', 'internalCidrs', 'severityProfile', 'severityRules',
+      'alertMode', 'scanPortThreshold', 'sweepHostThreshold', 'findingWindowMinutes', 'allowlistCidrs', 'lookbackMinutes']),
   };
   const alerts: VpcFlowAlertsProps =
     v.mode === 'subscribe'
       ? { ...common, mode: 'subscribe', ...pick(v, ['kinesisShards']) }
-      : { ...common, ...(v.mode === 'poll' && { mode: 'poll' as const }), ...pick(v, ['scheduleMinutes', 'lookbackMinutes', 'maxEventsPerRun', 'maxCatchUpHours', 'filterRequestsPerSecond', 'lagAlarmMinutes']) };
+      : { ...common, ...(v.mode === 'poll' && { mode: 'poll' as const }), ...pick(v, ['scheduleMinutes', 'maxEventsPerRun', 'maxCatchUpHours', 'filterRequestsPerSecond', 'lagAlarmMinutes']) };
   return {
     stackName: v.stackName ?? SETTINGS.stackName.default,
     ...(v.alarmEmail !== undefined && { alarmEmail: v.alarmEmail }),

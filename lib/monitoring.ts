@@ -5,7 +5,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { LOG_GROUP_DIMENSION, METRIC_NAMESPACE, METRIC_SERVICE, METRICS, UNTRUSTED_LOG_GROUP } from '../lambda/settings/metric-names';
+import { FINDING_METRICS, LOG_GROUP_DIMENSION, METRIC_NAMESPACE, METRIC_SERVICE, METRICS, UNTRUSTED_LOG_GROUP } from '../lambda/settings/metric-names';
 
 /** What {@link AlertsMonitoring} watches. */
 export interface AlertsMonitoringProps {
@@ -21,6 +21,8 @@ export interface AlertsMonitoringProps {
   readonly alarmTopic?: sns.ITopic;
   /** `poll` watches polling (lag, poll errors, throttles); `subscribe` watches deliveries. */
   readonly mode: 'poll' | 'subscribe';
+  /** The detectors run (alertMode is not `flows`): findings widgets and alarms. */
+  readonly findings: boolean;
   /** Alarm on the age of the oldest unprocessed Kinesis record. */
   readonly iteratorAge: boolean;
 }
@@ -100,6 +102,18 @@ export class AlertsMonitoring extends Construct {
         alarmDescription: 'A delivery from a log group that is not configured, or from another account, was refused (the WARN log names the claimed group). Someone may be writing to the delivery stream.',
       });
     }
+    if (props.findings) {
+      props.logGroupNames.forEach((group, index) => {
+        alarm(`FindingSendFailures${index}`, groupMetric(METRICS.findingSendFailures, group), {
+          ...atLeastOne, ...quietIsFine, evaluationPeriods: 1,
+          alarmDescription: `Findings of ${group} could not be sent; their windows stay open and are sent again next time.`,
+        });
+        alarm(`FindingStateResets${index}`, groupMetric(METRICS.findingStateResets, group), {
+          ...atLeastOne, ...quietIsFine, evaluationPeriods: 1,
+          alarmDescription: `The stored finding state of ${group} could not be read and was started afresh (the ERROR log says why); findings of the open windows may be incomplete.`,
+        });
+      });
+    }
     if (props.iteratorAge) {
       alarm('IteratorAge', props.function.metric('IteratorAge', { period, statistic: cloudwatch.Stats.MAXIMUM }), {
         threshold: Duration.minutes(10).toMilliseconds(),
@@ -152,6 +166,12 @@ export class AlertsMonitoring extends Construct {
       if (props.iteratorAge) {
         this.dashboard.addWidgets(new cloudwatch.GraphWidget({ title: 'Kinesis iterator age (ms)', width: 24, left: [props.function.metric('IteratorAge', { period, statistic: cloudwatch.Stats.MAXIMUM })] }));
       }
+    }
+    if (props.findings) {
+      this.dashboard.addWidgets(
+        perGroup('Findings sent, by type', [METRICS.findingsSent, ...Object.values(FINDING_METRICS)]),
+        perGroup('Flows suppressed, allowlisted, late; finding send failures and state resets', [METRICS.flowsSuppressed, METRICS.allowlistedFlows, METRICS.lateFlows, METRICS.findingSendFailures, METRICS.findingStateResets]),
+      );
     }
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({

@@ -1,12 +1,12 @@
-import { ArnFormat, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
-import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import { ArnFormat, Stack, Token, Validations } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as scheduler from 'aws-cdk-lib/aws-scheduler';
-import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
+import type * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { CHECKPOINT_KEY, CHECKPOINT_TTL, ENV } from '../lambda/settings/settings-table';
+import { ENV } from '../lambda/settings/settings-table';
+import { scheduleFunction } from './function-schedule';
 
 /** The polling settings the function reads. */
 export interface PollingSettings {
@@ -18,33 +18,19 @@ export interface PollingSettings {
 }
 
 /**
- * Poll mode's source: the checkpoint table (one item per log group, with its lease) and an
- * EventBridge Scheduler schedule that invokes the function every interval. The table is made first,
- * because the function's environment names it; {@link PollingSource.connect} then grants the
- * function its reads and writes and creates the schedule.
+ * Poll mode's source: the checkpoint table's grants (one item per log group, with its lease) and
+ * an EventBridge Scheduler schedule that invokes the function every interval.
+ * {@link PollingSource.connect} grants the function its reads and writes and creates the schedule.
  */
 export class PollingSource {
-  /** One checkpoint item per log group; kept when the stack is deleted. */
-  public readonly checkpointTable: dynamodb.Table;
   /** Set by {@link PollingSource.connect}. */
   public schedule?: scheduler.Schedule;
 
-  public constructor(private readonly scope: Construct, private readonly settings: PollingSettings) {
-    this.checkpointTable = new dynamodb.Table(scope, 'CheckpointTable', {
-      partitionKey: { name: CHECKPOINT_KEY, type: dynamodb.AttributeType.STRING },
-      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      timeToLiveAttribute: CHECKPOINT_TTL,
-      encryption: dynamodb.TableEncryption.AWS_MANAGED,
-      // Losing the checkpoint would make every group start again from now: keep it.
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-  }
+  public constructor(private readonly scope: Construct, private readonly settings: PollingSettings, public readonly checkpointTable: dynamodb.Table) {}
 
   /** The function's polling environment. */
   public get environment(): Record<string, string> {
     return {
-      [ENV.checkpointTable]: this.checkpointTable.tableName,
       [ENV.lookbackMinutes]: String(this.settings.lookbackMinutes),
       [ENV.maxEventsPerRun]: String(this.settings.maxEventsPerRun),
       [ENV.maxCatchUpHours]: String(this.settings.maxCatchUpHours),
@@ -69,28 +55,11 @@ export class PollingSource {
         resources: [this.checkpointTable.tableArn],
       }),
     );
-    const interval = Duration.minutes(this.settings.scheduleMinutes);
-    const schedulerRole = new iam.Role(this.scope, 'ScheduleRole', {
-      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': stack.account } } }),
-      description: 'vpc-flow-alerts schedule: invokes the poll function',
-    });
-    this.schedule = new scheduler.Schedule(this.scope, 'Schedule', {
-      schedule: scheduler.ScheduleExpression.rate(interval),
-      description: `Runs the vpc-flow-alerts poll every ${interval.toHumanString()}`,
-      target: new targets.LambdaInvoke(fn, { role: schedulerRole, retryAttempts: 3, maxEventAge: interval, deadLetterQueue }),
-    });
+    this.schedule = scheduleFunction(this.scope, fn, { minutes: this.settings.scheduleMinutes, purpose: 'runs the poll', deadLetterQueue });
 
     // cdk-nag: the ":*" suffixes are the only wildcards, each on one named resource.
     const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
     const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
-    const functionId = stack.resolve(stack.getLogicalId(fn.node.defaultChild as lambda.CfnFunction)) as string;
-    const schedulerPolicy = schedulerRole.node.tryFindChild('DefaultPolicy')?.node.defaultChild;
-    if (schedulerPolicy !== undefined) {
-      Validations.of(schedulerPolicy).acknowledge({
-        id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${functionId}.Arn>:*]`,
-        reason: 'The scheduler target grants lambda:InvokeFunction on this one function and its versions and aliases ("<function ARN>:*").',
-      });
-    }
     const policy = role.node.tryFindChild('DefaultPolicy')?.node.defaultChild;
     if (policy === undefined) return;
     for (const name of groupNames) {

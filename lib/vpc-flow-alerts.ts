@@ -16,8 +16,13 @@ import { AlertsFunction } from './alerts-function';
 import type { FlowLogOptions } from './flow-log';
 import { VpcFlowLog } from './flow-log';
 import { AlertsMonitoring } from './monitoring';
+import { scheduleFunction } from './function-schedule';
 import { PollingSource } from './polling-source';
+import { stateTable } from './state-table';
 import { SubscriptionSource } from './subscription-source';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type { AlertMode } from '../lambda/core/finding';
+import { CLOSE_FINDINGS_EVENT } from '../lambda/settings/settings-table';
 
 export { SETTINGS_ERROR_HEADER };
 
@@ -117,6 +122,39 @@ export interface VpcFlowAlertsCommonProps {
    */
   readonly severityRules?: string;
   /**
+   * `flows`: one alert per flow. `findings`: port scans, host sweeps, blocked lateral and egress
+   * traffic and per-interface summaries, plus `high` flows; other flows are only counted. `both`:
+   * everything (docs/alert-contract.md, "Findings").
+   * @default 'flows'
+   */
+  readonly alertMode?: AlertMode;
+  /**
+   * Distinct ports one destination rejects one source on, within a window, that make a `port_scan` (2-64).
+   * @default 10
+   */
+  readonly scanPortThreshold?: number;
+  /**
+   * Distinct destinations that reject one source, within a window, that make a `host_sweep` (2-64).
+   * @default 10
+   */
+  readonly sweepHostThreshold?: number;
+  /**
+   * Length of the finding windows, in minutes (aligned to the epoch).
+   * @default 60
+   */
+  readonly findingWindowMinutes?: number;
+  /**
+   * Sources that never count toward findings and, in `findings` mode, are not sent (your scanners).
+   * @default none
+   */
+  readonly allowlistCidrs?: readonly string[];
+  /**
+   * How late after its own timestamp a record may arrive and still be delivered (poll mode) or
+   * counted in its window's findings (push mode), in minutes.
+   * @default 15
+   */
+  readonly lookbackMinutes?: number;
+  /**
    * Where alarms notify.
    * @default no notification: alarms show on the dashboard and in the console
    */
@@ -137,11 +175,6 @@ export interface VpcFlowAlertsPollProps extends VpcFlowAlertsCommonProps {
    * @default 5
    */
   readonly scheduleMinutes?: number;
-  /**
-   * How late after its own timestamp a record may be ingested and still be delivered, in minutes.
-   * @default 15
-   */
-  readonly lookbackMinutes?: number;
   /**
    * Alerts sent per invocation, all log groups together.
    * @default 5000
@@ -178,8 +211,6 @@ export interface VpcFlowAlertsSubscribeProps extends VpcFlowAlertsCommonProps {
   /** Poll mode only. */
   readonly scheduleMinutes?: never;
   /** Poll mode only. */
-  readonly lookbackMinutes?: never;
-  /** Poll mode only. */
   readonly maxEventsPerRun?: never;
   /** Poll mode only. */
   readonly maxCatchUpHours?: never;
@@ -197,7 +228,11 @@ const PROP_SETTINGS = [
   'mode', 'functionTimeoutSeconds', 'memoryMiB', 'reservedConcurrency', 'maxMessageBytes', 'scheduleMinutes', 'lookbackMinutes',
   'maxEventsPerRun', 'maxCatchUpHours', 'filterRequestsPerSecond', 'lagAlarmMinutes', 'kinesisShards', 'alertQueueArn',
   'alertQueueKmsKeyArn', 'alertQueueSenderArns', 'alertQueueMaxReceiveCount', 'internalCidrs', 'severityProfile', 'severityRules',
+  'alertMode', 'scanPortThreshold', 'sweepHostThreshold', 'findingWindowMinutes', 'allowlistCidrs',
 ] as const satisfies readonly SettingKey[];
+
+/** How often push mode's closer sends the findings of windows that can get no more records. */
+const CLOSE_FINDINGS_MINUTES = 5;
 
 /**
  * Turns VPC flow logs into security alerts on an SQS queue: the alert queues and the function every
@@ -218,9 +253,9 @@ export class VpcFlowAlerts extends Construct {
   public readonly quarantineQueue: sqs.Queue;
   /** How records reach the function. */
   public readonly mode: AlertsMode;
-  /** One checkpoint item per log group (`poll` mode). */
+  /** Checkpoints (`poll` mode) and finding state (when `alertMode` is not `flows`). */
   public readonly checkpointTable?: dynamodb.Table;
-  /** The EventBridge Scheduler schedule (`poll` mode). */
+  /** The EventBridge Scheduler schedule: the poll, or push mode's closing of finding windows. */
   public readonly schedule?: scheduler.Schedule;
   /** One subscription filter per log group (`subscribe` mode). */
   public readonly subscriptionFilters: readonly logs.SubscriptionFilter[];
@@ -257,15 +292,18 @@ export class VpcFlowAlerts extends Construct {
     this.quarantineQueue = queues.quarantineQueue;
     this.invocationDeadLetterQueue = queues.invocationDeadLetterQueue;
 
+    const findings = (settings.alertMode ?? s.alertMode.default) !== 'flows';
+    const table = this.mode === 'poll' || findings ? stateTable(this) : undefined;
+    if (table !== undefined) this.checkpointTable = table;
     const polling =
-      this.mode === 'poll'
+      this.mode === 'poll' && table !== undefined
         ? new PollingSource(this, {
             scheduleMinutes: settings.scheduleMinutes ?? s.scheduleMinutes.default,
             lookbackMinutes: settings.lookbackMinutes ?? s.lookbackMinutes.default,
             maxEventsPerRun: settings.maxEventsPerRun ?? s.maxEventsPerRun.default,
             maxCatchUpHours: settings.maxCatchUpHours ?? s.maxCatchUpHours.default,
             filterRequestsPerSecond: settings.filterRequestsPerSecond ?? s.filterRequestsPerSecond.default,
-          })
+          }, table)
         : undefined;
     const fn = new AlertsFunction(this, {
       mode: this.mode,
@@ -284,6 +322,9 @@ export class VpcFlowAlerts extends Construct {
         ...(settings.internalCidrs !== undefined && settings.internalCidrs.length > 0 && { [ENV.internalCidrs]: settings.internalCidrs.join(',') }),
         ...(settings.severityProfile !== undefined && { [ENV.severityProfile]: settings.severityProfile }),
         ...(settings.severityRules !== undefined && settings.severityRules.trim() !== '' && { [ENV.severityRules]: settings.severityRules }),
+        ...(findings && findingEnvironment(settings)),
+        ...(table !== undefined && { [ENV.checkpointTable]: table.tableName }),
+        ...(this.mode === 'subscribe' && settings.lookbackMinutes !== undefined && { [ENV.lookbackMinutes]: String(settings.lookbackMinutes) }),
         ...polling?.environment,
       },
     });
@@ -293,10 +334,16 @@ export class VpcFlowAlerts extends Construct {
 
     if (polling !== undefined) {
       polling.connect(fn.function, fn.role, (props.logGroups ?? []).map((g) => g.logGroupName), this.flowLog === undefined ? [] : [this.flowLog.logGroup.logGroupArn], this.invocationDeadLetterQueue);
-      this.checkpointTable = polling.checkpointTable;
       if (polling.schedule !== undefined) this.schedule = polling.schedule;
       this.subscriptionFilters = [];
     } else {
+      if (table !== undefined) {
+        fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'FindingState', actions: ['dynamodb:GetItem', 'dynamodb:PutItem'], resources: [table.tableArn] }));
+        // Findings of a window leave once it can get no more records, traffic or not.
+        this.schedule = scheduleFunction(this, fn.function, {
+          minutes: CLOSE_FINDINGS_MINUTES, purpose: 'sends the findings of closed windows', input: CLOSE_FINDINGS_EVENT, deadLetterQueue: this.invocationDeadLetterQueue,
+        });
+      }
       const subscription = new SubscriptionSource(this, {
         function: fn.function,
         groups: this.logGroups.map((g) => ({
@@ -319,10 +366,21 @@ export class VpcFlowAlerts extends Construct {
       lagAlarmMinutes: settings.lagAlarmMinutes ?? s.lagAlarmMinutes.default,
       periodMinutes: this.mode === 'poll' ? (settings.scheduleMinutes ?? s.scheduleMinutes.default) : s.scheduleMinutes.default,
       mode: this.mode,
+      findings,
       iteratorAge: this.stream !== undefined,
       ...(props.alarmTopic !== undefined && { alarmTopic: props.alarmTopic }),
     });
   }
+}
+
+/** The function's finding settings, as given (the function applies the defaults). */
+function findingEnvironment(settings: SettingValues): Record<string, string> {
+  const env: Record<string, string> = { [ENV.alertMode]: settings.alertMode ?? SETTINGS.alertMode.default };
+  if (settings.scanPortThreshold !== undefined) env[ENV.scanPortThreshold] = String(settings.scanPortThreshold);
+  if (settings.sweepHostThreshold !== undefined) env[ENV.sweepHostThreshold] = String(settings.sweepHostThreshold);
+  if (settings.findingWindowMinutes !== undefined) env[ENV.findingWindowMinutes] = String(settings.findingWindowMinutes);
+  if (settings.allowlistCidrs !== undefined && settings.allowlistCidrs.length > 0) env[ENV.allowlistCidrs] = settings.allowlistCidrs.join(',');
+  return env;
 }
 
 /**

@@ -10,6 +10,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { CloudWatchLogSource } from '../lambda/adapters/cloudwatch-log-source';
 import { DynamoDbCheckpointStore } from '../lambda/adapters/dynamodb-checkpoint-store';
+import { DynamoDbFindingStore } from '../lambda/adapters/dynamodb-finding-store';
 import { RateLimiter } from '../lambda/adapters/rate-limiter';
 import { SQS_MAX_BYTES, SqsPublisher } from '../lambda/adapters/sqs-publisher';
 import { readConfig } from '../lambda/app/config';
@@ -132,6 +133,7 @@ export function makePoller(aws: LocalAws, env: Record<string, string>, options: 
     }),
     quarantine: new SqsPublisher(sqsClient, { queueUrl: config.quarantineQueueUrl, fifo: false, maxBatchBytes: SQS_MAX_BYTES, sleep: noSleep }),
     checkpoints: new DynamoDbCheckpointStore(dynamoClient, config.checkpointTable, () => aws.clock.ms, noSleep),
+    findingStore: new DynamoDbFindingStore(dynamoClient, config.checkpointTable, () => aws.clock.ms),
   });
   return {
     checkpointCalls,

@@ -6,6 +6,15 @@ import { RECORD_FORMATS, TRUNCATION_REASONS } from '../lambda/core/alert';
 import { FLOW_FIELDS } from '../lambda/core/flow-fields';
 import { DIRECTIONS, SCOPES } from '../lambda/core/flow-context';
 import { SEVERITIES } from '../lambda/core/severity';
+import type { FindingAlert } from '../lambda/core/finding';
+import { FINDING_TYPES, SAMPLE_SIZE, TOP_SIZE } from '../lambda/core/finding';
+import { admitFlow } from '../lambda/core/admit-flow';
+import { findingsOfWindow } from '../lambda/core/close-window';
+import { emptyState } from '../lambda/core/finding-state';
+import { cidrs } from '../lambda/core/ip-address';
+import { compileFormat } from '../lambda/core/log-format';
+import { messageToAlert } from '../lambda/core/normalize';
+import { backgroundTraffic, plantedAttacks } from '../local/flow-traffic';
 
 type Schema = Record<string, unknown>;
 
@@ -58,8 +67,69 @@ const RAW_EVENT: Schema = {
   },
 };
 
-/** The JSON Schema (draft-07) every alert body validates against. */
+const count: Schema = { type: 'integer', minimum: 0 };
+
+/** Every property of a finding: its schema and one line for docs/alert-contract.md. Checked against the type. */
+export const FINDING_PROPERTIES = {
+  source: [{ const: 'aws_vpc_flow' }, '`aws_vpc_flow`'],
+  category: [{ const: 'finding' }, '`finding` (flow alerts have `network`)'],
+  finding_type: [{ enum: [...FINDING_TYPES] }, 'What was seen (see the table above)'],
+  severity: [{ enum: [...SEVERITIES] }, '`port_scan`/`host_sweep`: `medium` from a public source, `high` from a private one; `lateral_blocked`, `egress_blocked`: `high`; `inbound_summary`: `info`'],
+  alert_id: [{ type: 'string', pattern: '^finding-[0-9a-f]{40}$' }, '`finding-` and 40 hex digits of SHA-256 over type, log group, subject and window: the same finding always has the same id'],
+  title: [{ type: 'string' }, 'One sentence for a person'],
+  timestamp: [isoTime, 'Same as `first_seen`'],
+  first_seen: [isoTime, 'Start of the earliest flow behind the finding'],
+  last_seen: [isoTime, 'End of the latest flow behind the finding'],
+  window_start: [isoTime, 'The window the finding counts (windows are `findingWindowMinutes` long, aligned to the epoch)'],
+  window_end: [isoTime, 'End of that window (exclusive)'],
+  log_group: [nullable('string'), 'The log group the flows came from (`null` from the `normalize` command without `--log-group`)'],
+  src_ip: [nullable('string'), 'The source (canonical text; the packet-level address when logged); `null` for `inbound_summary`'],
+  src_scope: [{ enum: [...SCOPES, null] }, '`private` or `public`; `null` for `inbound_summary`'],
+  dst_ip: [nullable('string'), '`port_scan`: the destination; `inbound_summary` of a layout without interface ids: the destination; else `null`'],
+  cloud_resource: [nullable('string'), 'The destination interface (ENI) of a `port_scan` or `inbound_summary`, when logged'],
+  flow_count: [count, 'Distinct flows behind the finding'],
+  distinct_ports: [count, 'Distinct TCP/UDP/SCTP destination ports'],
+  distinct_hosts: [count, 'Distinct destination addresses'],
+  distinct_sources: [count, 'Distinct sources (1 for a finding about one source)'],
+  counts_exact: [{ type: 'boolean' }, '`false` when a count went past 64 and is an estimate (about ±13 %)'],
+  sample_ports: [{ type: 'array', maxItems: SAMPLE_SIZE, items: { type: 'integer', minimum: 0, maximum: 65535 } }, `The smallest destination ports seen (at most ${SAMPLE_SIZE}; all of them when \`distinct_ports\` ≤ ${SAMPLE_SIZE})`],
+  sample_hosts: [{ type: 'array', maxItems: SAMPLE_SIZE, items: { type: 'string' } }, `Destination addresses (at most ${SAMPLE_SIZE}, sorted)`],
+  top_sources: [{ type: 'array', maxItems: TOP_SIZE, items: { type: 'object', additionalProperties: false, required: ['ip', 'flow_count'], properties: { ip: { type: 'string' }, flow_count: count } } }, `\`inbound_summary\`: the sources with most flows (at most ${TOP_SIZE}); else empty`],
+  top_ports: [{ type: 'array', maxItems: TOP_SIZE, items: { type: 'object', additionalProperties: false, required: ['port', 'service', 'sources'], properties: { port: { type: 'integer', minimum: 0, maximum: 65535 }, service: nullable('string'), sources: count } } }, `\`inbound_summary\`: the ports most sources tried (at most ${TOP_SIZE}), with their service names; else empty`],
+  evidence: [{ type: 'array', maxItems: 10, items: { type: 'string', pattern: '^[\\x21-\\x7e]{1,128}$' } }, '`alert_id`s of up to 10 flows behind the finding (sorted)'],
+} as const satisfies Record<keyof FindingAlert, readonly [Schema, string]>;
+
+/** The JSON Schema of a finding alert. */
+function findingSchema(): Schema {
+  const properties: Record<string, Schema> = {};
+  for (const [name, [schema]] of Object.entries(FINDING_PROPERTIES)) properties[name] = schema;
+  return { type: 'object', additionalProperties: false, required: Object.keys(FINDING_PROPERTIES), properties };
+}
+
+/** The markdown table of finding properties for docs/alert-contract.md. */
+export function renderFindingTable(): string {
+  const rows = Object.entries(FINDING_PROPERTIES).map(([name, [, doc]]) => `| \`${name}\` | ${doc} |`);
+  return ['| Property | Meaning |', '| --- | --- |', ...rows].join('\n');
+}
+
+/** The JSON Schema (draft-07) every alert body validates against: a flow alert or a finding, by `category`. */
 export function buildAlertSchema(): Schema {
+  return {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    $id: 'urn:vpc-flow-alerts:alert:v1',
+    title: 'vpc-flow-alerts alert',
+    description: 'One message on the SQS queue: a flow alert (`category: network`, one per flow-log record) or a finding (`category: finding`). Generated by `npm run gen:contract`.',
+    definitions: { flow: buildFlowSchema(), finding: findingSchema() },
+    type: 'object',
+    required: ['category'],
+    if: { properties: { category: { const: 'finding' } } },
+    then: { $ref: '#/definitions/finding' },
+    else: { $ref: '#/definitions/flow' },
+  };
+}
+
+/** The schema of a flow alert. */
+function buildFlowSchema(): Schema {
   const properties: Record<string, Schema> = { ...CORE };
   for (const field of FLOW_FIELDS) {
     if (field.alert in CORE) continue;
@@ -74,10 +144,6 @@ export function buildAlertSchema(): Schema {
   properties['extra'] = { type: 'object' };
   properties['raw_event'] = RAW_EVENT;
   return {
-    $schema: 'http://json-schema.org/draft-07/schema#',
-    $id: 'urn:vpc-flow-alerts:alert:v1',
-    title: 'vpc-flow-alerts alert',
-    description: 'One alert per VPC flow-log record, as sent to the SQS queue. Generated by `npm run gen:contract`.',
     type: 'object',
     additionalProperties: false,
     required: [...Object.keys(CORE), 'raw_event'],
@@ -89,4 +155,36 @@ export function buildAlertSchema(): Schema {
 export function renderFieldTable(): string {
   const rows = FLOW_FIELDS.map((f) => `| \`${f.name}\` | \`${f.alert}\` | ${f.type === 'int' ? 'integer' : 'string'} | ${f.doc} |`);
   return ['| LogFormat field | Alert property | Type | Meaning |', '| --- | --- | --- | --- |', ...rows].join('\n');
+}
+
+/**
+ * One finding of each type, made by the detectors from the generated traffic (the planted attacks
+ * in an hour of background scanning), as the docs show them.
+ */
+export function exampleFindings(): FindingAlert[] {
+  const windowMs = 3_600_000;
+  const start = Date.UTC(2026, 10, 25, 12, 0, 0);
+  const settings = { alertMode: 'findings', scanPortThreshold: 10, sweepHostThreshold: 10, windowMs, allowlist: cidrs('192.0.2.0/24') } as const;
+  const state = emptyState();
+  const format = compileFormat();
+  const events = [...backgroundTraffic({ startMs: start, hours: 1, interfaces: 20, sweepersPerHour: 0 }), ...plantedAttacks(start + 10 * 60_000).events];
+  events.forEach((event, i) => {
+    const alert = messageToAlert(event.message, format, { eventId: `example-${i}`, timestamp: event.timestamp, logGroup: '/aws/vpc/flowlogs' });
+    if (alert !== null) admitFlow(state, alert, event.timestamp, settings);
+  });
+  const window = state.windows.get(start);
+  if (window === undefined) throw new Error('the example traffic made no window');
+  const findings = findingsOfWindow(window, { logGroup: '/aws/vpc/flowlogs', start, windowMs }, settings);
+  return FINDING_TYPES.map((type) => {
+    const found = findings.filter((f) => f.finding_type === type).sort((a, b) => b.flow_count - a.flow_count)[0];
+    if (found === undefined) throw new Error(`the example traffic made no ${type}`);
+    return found;
+  });
+}
+
+/** The examples section of docs/alert-contract.md. */
+export function renderFindingExamples(): string {
+  // Arrays of numbers and strings on one line each, so an example fits a screen.
+  const compact = (json: string): string => json.replace(/\[\n\s*([^[\]{}]*?)\n\s*\]/g, (_, items: string) => `[${items.split(/,\n\s*/).join(', ')}]`);
+  return exampleFindings().map((f) => `\`${f.finding_type}\`:\n\n\`\`\`json\n${compact(JSON.stringify(f, null, 2))}\n\`\`\``).join('\n\n');
 }

@@ -1,11 +1,12 @@
 import { LogFormatError } from '../core/errors';
 import type { CompiledFormat } from '../core/log-format';
 import { compileFormat } from '../core/log-format';
+import type { FindingSettings } from '../core/finding';
 import type { ClassifyOptions } from '../core/normalize';
 import { DEFAULT_CLASSIFY } from '../core/normalize';
 import type { SettingSpec } from '../settings/settings-table';
 import { DEFAULT_FILTER_PATTERN, LOG_GROUP_NAME, SETTINGS } from '../settings/settings-table';
-import { checkTogether, ENV_NAMING, readClassify, readSetting, SettingProblems } from '../settings/check-settings';
+import { checkTogether, ENV_NAMING, readClassify, readFindings, readSetting, SettingProblems } from '../settings/check-settings';
 
 /** One log group with its compiled layout. */
 export interface LogGroupConfig {
@@ -28,12 +29,14 @@ export interface PollerConfig {
   readonly filterRequestsPerSecond: number;
   /** Internal networks and the severity policy. */
   readonly classify: ClassifyOptions;
+  /** What is sent (alertMode) and how the detectors run. */
+  readonly findings: FindingSettings;
 }
 
 /**
  * Reads and validates the configuration from `env`, with the ranges and defaults of the settings
  * table. Every problem is collected, so one error names every bad variable with a value that works.
- * `subscribe` (push mode) needs no checkpoint table and ignores the polling settings.
+ * `subscribe` (push mode) ignores the polling settings, and needs the table only for findings.
  *
  * @throws ConfigError listing each bad setting.
  */
@@ -55,8 +58,20 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>, mo
   const logGroups = readLogGroups(raw(s.logGroupsJson), problems);
   const queueUrl = required(s.queueUrl);
   const quarantineQueueUrl = required(s.quarantineQueueUrl);
-  // Push mode keeps no checkpoint: CloudWatch Logs tracks delivery itself.
-  const checkpointTable = mode === 'poll' ? required(s.checkpointTable) : '';
+  const findings = readFindings(
+    {
+      alertMode: readSetting(s.alertMode, raw(s.alertMode), ENV_NAMING, problems) ?? s.alertMode.default,
+      scanPortThreshold: readSetting(s.scanPortThreshold, raw(s.scanPortThreshold), ENV_NAMING, problems) ?? s.scanPortThreshold.default,
+      sweepHostThreshold: readSetting(s.sweepHostThreshold, raw(s.sweepHostThreshold), ENV_NAMING, problems) ?? s.sweepHostThreshold.default,
+      findingWindowMinutes: readSetting(s.findingWindowMinutes, raw(s.findingWindowMinutes), ENV_NAMING, problems) ?? s.findingWindowMinutes.default,
+      allowlistCidrs: readSetting(s.allowlistCidrs, raw(s.allowlistCidrs), ENV_NAMING, problems) ?? [],
+    },
+    new Set(),
+    ENV_NAMING,
+    problems,
+  );
+  // Push mode keeps no checkpoint (CloudWatch Logs tracks delivery itself), only finding state.
+  const checkpointTable = mode === 'poll' || findings.alertMode !== 'flows' ? required(s.checkpointTable) : '';
   const lookbackMinutes = readSetting(s.lookbackMinutes, raw(s.lookbackMinutes), ENV_NAMING, problems) ?? s.lookbackMinutes.default;
   const maxCatchUpHours = readSetting(s.maxCatchUpHours, raw(s.maxCatchUpHours), ENV_NAMING, problems) ?? s.maxCatchUpHours.default;
   const config: PollerConfig = {
@@ -71,6 +86,7 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>, mo
     maxMessageBytes: readSetting(s.maxMessageBytes, raw(s.maxMessageBytes), ENV_NAMING, problems) ?? s.maxMessageBytes.default,
     filterRequestsPerSecond: readSetting(s.filterRequestsPerSecond, raw(s.filterRequestsPerSecond), ENV_NAMING, problems) ?? s.filterRequestsPerSecond.default,
     classify: DEFAULT_CLASSIFY,
+    findings,
   };
   checkTogether({ mode, lookbackMinutes, maxCatchUpHours }, new Set(), ENV_NAMING, problems);
   const classify = readClassify(

@@ -4,8 +4,13 @@ import type { ClassifyOptions } from '../core/normalize';
 import type { PollPosition, WindowSettings } from '../core/poll-window';
 import { planWindow, SEARCH_MARGIN_MS } from '../core/poll-window';
 import { SeenSet } from '../core/seen-set';
+import type { FindingSettings } from '../core/finding';
+import type { CloseResult } from './close-findings';
+import { addClose, closeWindows, emptyClose } from './close-findings';
+import type { AdmissionCounts } from './finding-tracker';
+import { emptyAdmissions, FindingTracker } from './finding-tracker';
 import { sendAlerts } from './send-alerts';
-import type { AlertPublisher, CheckpointStore, LogEvent, LogSource } from './ports';
+import type { AlertPublisher, CheckpointStore, FindingStateStore, LogEvent, LogSource } from './ports';
 
 /** Quarantined records a run names in its log (the metric counts them all). */
 export const MAX_REPORTED_QUARANTINED = 20;
@@ -36,6 +41,8 @@ export interface PollDeps {
   readonly runId: string;
   /** When a lease taken now must expire, epoch ms: the end of this invocation. */
   readonly leaseUntil: () => number;
+  /** The detectors, when alertMode is not `flows`: their settings and where their state is kept. */
+  readonly findings?: { readonly settings: FindingSettings; readonly store: FindingStateStore };
 }
 
 /** Why a group's poll ended. */
@@ -68,6 +75,12 @@ export interface PollStats {
   error?: { kind: string; message: string };
   /** Counts by severity of the alerts sent. */
   bySeverity: Record<string, number>;
+  /** Flows held, allowlisted, counted or late (alertMode `findings` or `both`). */
+  admissions: AdmissionCounts;
+  /** Findings sent as windows closed. */
+  findings: CloseResult;
+  /** Why the stored finding state could not be read (the run started afresh), when it could not. */
+  findingStateDiscarded?: string;
 }
 
 /**
@@ -103,6 +116,10 @@ async function poll(target: LogGroupTarget, deps: PollDeps, budget: number, stat
   let revision = stored?.revision;
   let position: PollPosition | undefined = stored?.position;
   const seen = stored?.seen ?? new SeenSet();
+  // One shard per group: the lease makes this run its only writer.
+  const tracker = deps.findings === undefined ? undefined : await FindingTracker.open(deps.findings.store, target.name, 0, deps.findings.settings);
+  if (tracker?.discarded !== undefined) stats.findingStateDiscarded = tracker.discarded;
+  if (tracker !== undefined) stats.admissions = tracker.counts;
   const finish = (end: PollEnd): PollStats => {
     stats.end = end;
     const watermark = position?.watermark ?? deps.now() - deps.settings.lookbackMs;
@@ -110,6 +127,8 @@ async function poll(target: LogGroupTarget, deps: PollDeps, budget: number, stat
     return stats;
   };
   const save = async (next: PollPosition): Promise<boolean> => {
+    // Held flows live only in the finding state: it is saved before the checkpoint moves past them.
+    await tracker?.save();
     if (!(await deps.checkpoints.save(target.name, revision, next, seen))) return false;
     revision = (revision ?? 0) + 1;
     position = next;
@@ -152,7 +171,7 @@ async function poll(target: LogGroupTarget, deps: PollDeps, budget: number, stat
       stats.throttles += page.throttles;
       stats.recordsRead += page.events.length;
 
-      const fresh = await publishPage(target, page.events, seen, deps, stats);
+      const fresh = await publishPage(target, page.events, seen, deps, stats, tracker);
       if (fresh.failed > 0) {
         // Leave the position before this page: the next run re-reads it and resends only the failures.
         const retry: PollPosition = { watermark: position?.watermark ?? window.start, pending: { start: window.start, end: window.end, ...(token !== undefined && { nextToken: token }) } };
@@ -165,6 +184,12 @@ async function poll(target: LogGroupTarget, deps: PollDeps, budget: number, stat
         seen.prune(window.end - deps.settings.lookbackMs - SEARCH_MARGIN_MS);
         const done: PollPosition = { watermark: Math.max(window.end, position?.watermark ?? window.end) };
         if (!(await save(done))) return finish('conflict');
+        if (tracker !== undefined && deps.findings !== undefined) {
+          // Every record timestamped before watermark − lookback has been read: those windows are final.
+          const closed = await closeWindows(tracker.state, target.name, done.watermark - deps.settings.lookbackMs - SEARCH_MARGIN_MS, deps.findings.settings, { publisher: deps.publisher, ...(deps.quarantine !== undefined && { quarantine: deps.quarantine }) });
+          addClose(stats.findings, closed);
+          if (closed.windows > 0) await tracker.save();
+        }
         // A window ending within one lookback of now is the last of this run: the next window
         // would mostly re-read this one's overlap, and chasing the moving clock never ends.
         if (window.end >= plannedAt - deps.settings.lookbackMs) return finish('caught-up');
@@ -181,6 +206,7 @@ export function emptyStats(logGroup: string): PollStats {
   return {
     logGroup, end: 'caught-up', recordsRead: 0, alertsSent: 0, duplicatesSkipped: 0,
     headersSkipped: 0, unparsedRecords: 0, sendFailures: 0, quarantined: 0, quarantinedRecords: [], downgraded: 0, throttles: 0, pagesRead: 0, gaps: [], bySeverity: {},
+    admissions: emptyAdmissions(), findings: emptyClose(),
   };
 }
 
@@ -191,16 +217,23 @@ async function publishPage(
   seen: SeenSet,
   deps: PollDeps,
   stats: PollStats,
+  tracker: FindingTracker | undefined,
 ): Promise<{ failed: number }> {
   const fresh = events.filter((event) => !seen.has(event.eventId));
   stats.duplicatesSkipped += events.length - fresh.length;
-  const result = await sendAlerts({ logGroup: target.name, format: target.format, ...(deps.settings.classify !== undefined && { classify: deps.settings.classify }) }, fresh, {
+  const result = await sendAlerts({
+    logGroup: target.name, format: target.format,
+    ...(deps.settings.classify !== undefined && { classify: deps.settings.classify }),
+    ...(tracker !== undefined && { admit: tracker.admitter() }),
+  }, fresh, {
     publisher: deps.publisher,
     maxMessageBytes: deps.settings.maxMessageBytes,
     ...(deps.quarantine !== undefined && { quarantine: deps.quarantine }),
   });
-  // Headers hold no flow; quarantined records are kept elsewhere: neither is read again.
+  // Headers hold no flow; quarantined records are kept elsewhere; held ones are in the finding
+  // state (saved before the checkpoint): none is read again.
   for (const header of result.headers) seen.add(header.eventId, header.timestamp);
+  for (const held of result.held) seen.add(held.eventId, held.timestamp);
   for (const { event, reason } of result.quarantined) {
     seen.add(event.eventId, event.timestamp);
     if (stats.quarantinedRecords.length < MAX_REPORTED_QUARANTINED) stats.quarantinedRecords.push({ eventId: event.eventId, reason });

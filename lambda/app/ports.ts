@@ -1,4 +1,5 @@
 import type { PollPosition } from '../core/poll-window';
+import type { DetectorState } from '../core/finding-state';
 import type { SeenSet } from '../core/seen-set';
 
 /** One CloudWatch Logs event, as FilterLogEvents returns it. */
@@ -93,3 +94,25 @@ export interface CheckpointStore {
   save(logGroup: string, expectedRevision: number | undefined, position: PollPosition, seen: SeenSet): Promise<boolean>;
 }
 
+
+/** A stored detector state and its revision (the condition of the next save). */
+export interface StoredFindingState {
+  readonly revision: number;
+  readonly state: DetectorState;
+  /** Set when the stored item could not be read and an empty state stands in for it. */
+  readonly discarded?: string;
+}
+
+/**
+ * Keeps the detectors' state, one item per log group and shard. Saves are conditional, so
+ * concurrent writers (push mode) never overwrite each other: the loser reloads and merges again.
+ */
+export interface FindingStateStore {
+  load(logGroup: string, shard: number): Promise<StoredFindingState | undefined>;
+  /**
+   * Saves `state` as revision `expectedRevision + 1` (1 when there was none) if the stored revision
+   * is still `expectedRevision`; false when another writer won. The store shrinks a state too big
+   * for one item (see enforceLimit) before it writes.
+   */
+  save(logGroup: string, shard: number, expectedRevision: number | undefined, state: DetectorState): Promise<boolean>;
+}

@@ -5,7 +5,10 @@ import { CorruptPayload, decodeSubscriptionPayload } from '../core/subscription-
 import type { DeliveryResult } from './send-alerts';
 import { sendAlerts } from './send-alerts';
 import { UNTRUSTED_LOG_GROUP } from '../settings/metric-names';
-import type { AlertPublisher, LogEvent } from './ports';
+import type { FindingSettings } from '../core/finding';
+import type { AdmissionCounts } from './finding-tracker';
+import { FindingTracker, pushTiming, shardOf } from './finding-tracker';
+import type { AlertPublisher, FindingStateStore, LogEvent } from './ports';
 
 /** What the subscription handler needs. */
 export interface DeliveryDeps {
@@ -21,6 +24,8 @@ export interface DeliveryDeps {
   readonly now: () => number;
   /** Internal networks and severity policy; the defaults when absent. */
   readonly classify?: ClassifyOptions;
+  /** The detectors, when alertMode is not `flows`: settings, state store, and how late a record may come. */
+  readonly findings?: { readonly settings: FindingSettings; readonly store: FindingStateStore; readonly lookbackMs: number };
 }
 
 /** The outcome of one delivery, for logs and metrics. */
@@ -37,6 +42,10 @@ export interface DeliveryStats {
   /** Event ids and reasons of the quarantined records (at most 20), for the log. */
   readonly quarantinedRecords: ReadonlyArray<{ readonly eventId: string; readonly reason: string }>;
   readonly bySeverity: Readonly<Record<string, number>>;
+  /** What the detectors did with the delivery's flows (alertMode `findings` or `both`). */
+  readonly admissions?: AdmissionCounts;
+  /** Why the stored finding state could not be read (it was started afresh). */
+  readonly findingStateDiscarded?: string;
   /** Why a corrupt delivery could not be decoded, or why a delivery was refused. */
   readonly reason?: string;
   /** A refused delivery's claimed group (for a log line, never a metric dimension). */
@@ -69,8 +78,16 @@ export async function receiveDelivery(data: string, deps: DeliveryDeps, account:
     return { ...counts(undefined, payload.logEvents.length), kind: 'refused', reason, claimedGroup: payload.logGroup.slice(0, 512) };
   }
   const events: LogEvent[] = payload.logEvents.map((e) => ({ eventId: e.id, timestamp: e.timestamp, message: e.message, logStreamName: payload.logStream }));
-  const result = await sendAlerts({ logGroup: payload.logGroup, format, ...(deps.classify !== undefined && { classify: deps.classify }) }, events, outlets);
-  return { ...counts(result, events.length), kind: 'data', logGroup: payload.logGroup };
+  const tracker = deps.findings === undefined ? undefined : await FindingTracker.open(deps.findings.store, payload.logGroup, shardOf(payload.logStream), deps.findings.settings);
+  const admit = tracker === undefined || deps.findings === undefined ? undefined : tracker.admitter(pushTiming(deps.findings.lookbackMs, deps.now()).openAfter);
+  const result = await sendAlerts({ logGroup: payload.logGroup, format, ...(deps.classify !== undefined && { classify: deps.classify }), ...(admit !== undefined && { admit }) }, events, outlets);
+  // The held flows exist only in the state: a delivery is done once it is saved (else it is retried).
+  await tracker?.save();
+  return {
+    ...counts(result, events.length), kind: 'data', logGroup: payload.logGroup,
+    ...(tracker !== undefined && { admissions: tracker.counts }),
+    ...(tracker?.discarded !== undefined && { findingStateDiscarded: tracker.discarded }),
+  };
 }
 
 function counts(result: DeliveryResult | undefined, recordsRead: number): Omit<DeliveryStats, 'kind'> {

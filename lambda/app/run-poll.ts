@@ -1,3 +1,4 @@
+import { addClose, emptyClose } from './close-findings';
 import type { LogGroupTarget, PollDeps, PollStats } from './poll-log-group';
 import { emptyStats, MAX_REPORTED_QUARANTINED, pollLogGroup } from './poll-log-group';
 
@@ -34,6 +35,9 @@ export async function runPoll(targets: readonly LogGroupTarget[], deps: PollDeps
 function merge(a: PollStats, b: PollStats): PollStats {
   const bySeverity = { ...a.bySeverity };
   for (const [severity, count] of Object.entries(b.bySeverity)) bySeverity[severity] = (bySeverity[severity] ?? 0) + count;
+  const findings = emptyClose();
+  addClose(findings, a.findings);
+  addClose(findings, b.findings);
   return {
     ...b,
     recordsRead: a.recordsRead + b.recordsRead,
@@ -49,5 +53,10 @@ function merge(a: PollStats, b: PollStats): PollStats {
     pagesRead: a.pagesRead + b.pagesRead,
     gaps: [...a.gaps, ...b.gaps],
     bySeverity,
+    admissions: {
+      held: a.admissions.held + b.admissions.held, allowlisted: a.admissions.allowlisted + b.admissions.allowlisted,
+      counted: a.admissions.counted + b.admissions.counted, late: a.admissions.late + b.admissions.late,
+    },
+    findings,
   };
 }

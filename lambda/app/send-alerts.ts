@@ -26,6 +26,11 @@ export interface EventSource {
   readonly format: CompiledFormat;
   /** Internal networks and severity policy; the defaults when absent. */
   readonly classify?: ClassifyOptions;
+  /**
+   * Says whether an alert is sent on its own (true), or held: counted (in a finding) and not sent.
+   * Absent: every alert is sent.
+   */
+  readonly admit?: (alert: Alert, event: LogEvent) => boolean;
 }
 
 /** Where alerts go. */
@@ -49,6 +54,8 @@ export interface DeliveryResult {
   readonly sent: Array<{ readonly event: LogEvent; readonly alert: Alert }>;
   /** Header lines: no flow, nothing to send. */
   readonly headers: LogEvent[];
+  /** Events `admit` held back: handled, and not sent on their own. */
+  readonly held: LogEvent[];
   /** Events the alert queue refused in both forms, now in the quarantine queue. */
   readonly quarantined: Array<{ readonly event: LogEvent; readonly alertId: string; readonly reason: string }>;
   /** Events whose alert the queue refused in full and took in minimal form. */
@@ -66,7 +73,7 @@ type InputEvent = LogEvent & { readonly unparsedReason?: string };
  * minimal form; refused again, it goes to the quarantine queue. So no record can block the others.
  */
 export async function sendAlerts(source: EventSource, events: readonly InputEvent[], outlets: DeliveryOutlets): Promise<DeliveryResult> {
-  const result: DeliveryResult = { sent: [], headers: [], quarantined: [], downgraded: 0, failed: [] };
+  const result: DeliveryResult = { sent: [], headers: [], held: [], quarantined: [], downgraded: 0, failed: [] };
   for (let start = 0; start < events.length; start += DELIVERY_CHUNK_EVENTS) {
     await deliverChunk(source, events.slice(start, start + DELIVERY_CHUNK_EVENTS), outlets, result);
   }
@@ -86,6 +93,10 @@ async function deliverChunk(source: EventSource, events: readonly InputEvent[], 
     const alert = toAlert(source, event);
     if (alert === null) {
       result.headers.push(event);
+      continue;
+    }
+    if (source.admit !== undefined && !source.admit(alert, event)) {
+      result.held.push(event);
       continue;
     }
     const message = outbound(String(messages.length), alert, bodyOf(alert, outlets.maxMessageBytes), source);
@@ -169,7 +180,7 @@ function outbound(id: string, alert: Alert, body: string, source: EventSource): 
   return {
     id,
     body,
-    attributes: { severity: alert.severity, source: alert.source, record_format: alert.raw_event.record_format },
+    attributes: { severity: alert.severity, source: alert.source, category: alert.category, record_format: alert.raw_event.record_format },
     groupId: fifoGroupId(alert.cloud_resource ?? source.logGroup),
     deduplicationId: alert.alert_id,
   };

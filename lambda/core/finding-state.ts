@@ -150,11 +150,13 @@ export function windowStartOf(timeMs: number, windowMs: number): number {
 
 /**
  * Records `flow` in its window. Returns `'late'` (and records nothing) when that window is already
- * closed: the caller sends such a flow as a flow alert, so it is never invisible.
+ * closed, or ends at or before `openAfter` (epoch ms: push mode's writers stop adding to a window
+ * well before its closer reads it): the caller sends such a flow as a flow alert, so it is never
+ * invisible.
  */
-export function observe(state: DetectorState, flow: Observation, windowMs: number): 'observed' | 'late' {
+export function observe(state: DetectorState, flow: Observation, windowMs: number, openAfter = 0): 'observed' | 'late' {
   const start = windowStartOf(flow.time, windowMs);
-  if (start + windowMs <= state.closedBefore) return 'late';
+  if (start + windowMs <= Math.max(state.closedBefore, openAfter)) return 'late';
   let window = state.windows.get(start);
   if (window === undefined) {
     window = { sources: new Map(), overflow: new Map() };

@@ -6,7 +6,8 @@ import type { PollerConfig } from '../app/config';
 import { DEFAULT_FILTER_PATTERN } from '../settings/settings-table';
 import { LOG_GROUP_DIMENSION, METRICS } from '../settings/metric-names';
 import type { PollStats } from '../app/poll-log-group';
-import type { AlertPublisher, CheckpointStore, LogSource } from '../app/ports';
+import type { AlertPublisher, CheckpointStore, FindingStateStore, LogSource } from '../app/ports';
+import { addFindingMetrics } from './finding-metrics';
 import { runPoll } from '../app/run-poll';
 
 /**
@@ -32,6 +33,8 @@ export interface PollHandlerDeps {
   /** The quarantine queue's publisher. */
   readonly quarantine: AlertPublisher;
   readonly checkpoints: CheckpointStore;
+  /** Where the detectors keep their state (used when alertMode is not `flows`). */
+  readonly findingStore?: FindingStateStore;
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly now?: () => number;
@@ -66,6 +69,7 @@ export function createPollHandler(deps: PollHandlerDeps): (event: unknown, conte
           // The lease lasts as long as this invocation can: a crashed run frees its groups by then.
           leaseUntil: () => now() + context.getRemainingTimeInMillis(),
           settings: { lookbackMs: config.lookbackMs, maxCatchUpMs: config.maxCatchUpMs, maxMessageBytes: config.maxMessageBytes, classify: config.classify },
+          ...(config.findings.alertMode !== 'flows' && deps.findingStore !== undefined && { findings: { settings: config.findings, store: deps.findingStore } }),
         },
         config.maxEventsPerRun,
       );
@@ -95,6 +99,7 @@ function report(stats: PollStats, deps: PollHandlerDeps): void {
     pagesRead: stats.pagesRead,
     throttles,
     lagSeconds: stats.lagSeconds,
+    ...(deps.config.findings.alertMode !== 'flows' && { findingsSent: stats.findings.byType, flowsHeld: stats.admissions.held, allowlistedFlows: stats.admissions.allowlisted, lateFlows: stats.admissions.late }),
   };
   if (stats.error !== undefined) {
     logger.error('poll failed; checkpoint unchanged, the next run retries', { ...summary, cause: stats.error.kind, detail: stats.error.message });
@@ -115,6 +120,8 @@ function report(stats: PollStats, deps: PollHandlerDeps): void {
       logGroup: stats.logGroup, quarantined: stats.quarantined, records: stats.quarantinedRecords,
     });
   }
+  if (stats.findingStateDiscarded !== undefined) logger.error('the stored finding state could not be read and was started afresh; findings of open windows may repeat', { logGroup: stats.logGroup, reason: stats.findingStateDiscarded });
+  if (stats.findings.failed > 0) logger.error('findings could not be sent; their windows stay open and are sent next run', { logGroup: stats.logGroup, failed: stats.findings.failed });
   if (stats.end === 'leased') logger.warn('another invocation holds this log group\'s lease; this run skipped the group', { logGroup: stats.logGroup });
   if (stats.end === 'conflict') logger.warn('another invocation advanced this checkpoint first; this run stopped', { logGroup: stats.logGroup });
 
@@ -133,6 +140,7 @@ function report(stats: PollStats, deps: PollHandlerDeps): void {
   metrics.addMetric(METRICS.cappedRuns, MetricUnit.Count, stats.end === 'capped' ? 1 : 0);
   metrics.addMetric(METRICS.catchUpGaps, MetricUnit.Count, stats.gaps.length);
   metrics.addMetric(METRICS.checkpointConflicts, MetricUnit.Count, stats.end === 'conflict' || stats.end === 'leased' ? 1 : 0);
+  if (deps.config.findings.alertMode !== 'flows') addFindingMetrics(metrics, stats.admissions, stats.findings, stats.findingStateDiscarded === undefined ? 0 : 1);
   metrics.publishStoredMetrics();
 }
 
@@ -149,5 +157,18 @@ export function replayCommand(config: PollerConfig, logGroup: string, start: str
     ...(config.classify.severity.profile !== 'seed' ? [`--severity-profile ${config.classify.severity.profile}`] : []),
     ...(config.classify.internalCidrs.length > 0 ? [`--internal-cidrs ${config.classify.internalCidrs.map((c) => c.text).join(',')}`] : []),
     ...(config.classify.severity.rules.length > 0 ? ['--severity-rules <a file holding the stack\'s severityRules setting>'] : []),
+    ...(config.findings.alertMode !== 'flows' ? findingOptions(config) : []),
   ].join(' ');
+}
+
+/** The replay options that make the stack's findings: the same mode, thresholds, window and allowlist. */
+function findingOptions(config: PollerConfig): string[] {
+  const f = config.findings;
+  return [
+    `--alert-mode ${f.alertMode}`,
+    `--scan-port-threshold ${f.scanPortThreshold}`,
+    `--sweep-host-threshold ${f.sweepHostThreshold}`,
+    `--finding-window-minutes ${f.windowMs / 60_000}`,
+    ...(f.allowlist.length > 0 ? [`--allowlist ${f.allowlist.map((c) => c.text).join(',')}`] : []),
+  ];
 }

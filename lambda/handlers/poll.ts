@@ -6,11 +6,13 @@ import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CloudWatchLogSource } from '../adapters/cloudwatch-log-source';
 import { DynamoDbCheckpointStore } from '../adapters/dynamodb-checkpoint-store';
+import { DynamoDbFindingStore } from '../adapters/dynamodb-finding-store';
 import { RateLimiter } from '../adapters/rate-limiter';
 import { coldStart } from './cold-start';
 import { createPollHandler } from './poll-handler';
 
 const { config, logger, metrics, publisher, quarantine } = coldStart('poll');
+const dynamo = new DynamoDBClient({});
 
 export const handler = createPollHandler({
   config,
@@ -21,5 +23,6 @@ export const handler = createPollHandler({
   publisher,
   quarantine,
   // DynamoDB keeps the SDK's standard retry: the store adds none of its own to single-item calls.
-  checkpoints: new DynamoDbCheckpointStore(new DynamoDBClient({}), config.checkpointTable),
+  checkpoints: new DynamoDbCheckpointStore(dynamo, config.checkpointTable),
+  findingStore: new DynamoDbFindingStore(dynamo, config.checkpointTable),
 });

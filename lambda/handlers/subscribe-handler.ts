@@ -4,7 +4,13 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { CloudWatchLogsEvent, Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import type { DeliveryDeps, DeliveryStats } from '../app/receive-delivery';
 import { receiveDelivery } from '../app/receive-delivery';
+import type { CloseResult } from '../app/close-findings';
+import { closeShardedWindows, emptyClose } from '../app/close-findings';
+import type { AdmissionCounts } from '../app/finding-tracker';
+import { emptyAdmissions, PUSH_SHARDS, pushTiming } from '../app/finding-tracker';
+import type { CLOSE_FINDINGS_EVENT } from '../settings/settings-table';
 import { LOG_GROUP_DIMENSION, METRICS, UNTRUSTED_LOG_GROUP } from '../settings/metric-names';
+import { addFindingMetrics } from './finding-metrics';
 
 export type { CloudWatchLogsEvent, KinesisStreamBatchResponse, KinesisStreamEvent };
 
@@ -35,10 +41,14 @@ export type SubscribeContext = Pick<Context, 'invokedFunctionArn'> & Partial<Con
  * bisect-on-error isolating a record that keeps failing. Records the queue refuses go to the
  * quarantine queue and never fail a delivery.
  */
-export function createSubscribeHandler(deps: SubscribeHandlerDeps): (event: CloudWatchLogsEvent | KinesisStreamEvent, context: SubscribeContext) => Promise<KinesisStreamBatchResponse | void> {
+export function createSubscribeHandler(deps: SubscribeHandlerDeps): (event: CloudWatchLogsEvent | KinesisStreamEvent | CloseFindingsEvent, context: SubscribeContext) => Promise<KinesisStreamBatchResponse | void> {
   const refusedNames = new Set<string>();
   return async (event, context) => {
     if (context.functionName !== undefined) deps.logger.addContext(context as Context);
+    if ('vpcFlowAlerts' in event) {
+      await closeFindings(deps);
+      return;
+    }
     // arn:aws:lambda:<region>:<account>:function:<name>
     const account = context.invokedFunctionArn.split(':')[4];
     const totals = new Map<string, Totals>();
@@ -51,7 +61,14 @@ export function createSubscribeHandler(deps: SubscribeHandlerDeps): (event: Clou
         return;
       }
       for (const item of event.Records) {
-        const stats = await receiveDelivery(item.kinesis.data, deps, account, item.kinesis.sequenceNumber);
+        let stats: DeliveryStats;
+        try {
+          stats = await receiveDelivery(item.kinesis.data, deps, account, item.kinesis.sequenceNumber);
+        } catch (error) {
+          // The finding state could not be saved (or another fault): retry from this record only.
+          deps.logger.error('delivery failed; Kinesis retries from this record', { sequenceNumber: item.kinesis.sequenceNumber, error: error as Error });
+          return { batchItemFailures: [{ itemIdentifier: item.kinesis.sequenceNumber }] };
+        }
         record(stats);
         if (stats.sendFailures > 0) {
           deps.logger.error('alerts could not be sent; Kinesis retries from this record', { sequenceNumber: item.kinesis.sequenceNumber, logGroup: stats.logGroup });
@@ -65,7 +82,39 @@ export function createSubscribeHandler(deps: SubscribeHandlerDeps): (event: Clou
   };
 }
 
+/** What push mode's schedule sends: close the finding windows that can get no more records. */
+export type CloseFindingsEvent = typeof CLOSE_FINDINGS_EVENT;
+
+/**
+ * Sends the findings of every log group's windows that no delivery can add to any more, and marks
+ * them closed. A group that fails is logged and counted; the next schedule tries it again.
+ */
+async function closeFindings(deps: SubscribeHandlerDeps): Promise<void> {
+  const findings = deps.findings;
+  if (findings === undefined) {
+    deps.logger.warn('close-findings event ignored: alertMode is flows');
+    return;
+  }
+  const outlets = { publisher: deps.publisher, quarantine: deps.quarantine };
+  for (const group of deps.formats.keys()) {
+    let result: CloseResult = emptyClose();
+    try {
+      result = await closeShardedWindows(findings.store, group, PUSH_SHARDS, pushTiming(findings.lookbackMs, deps.now()).closeUpTo, findings.settings, outlets);
+      if (result.windows > 0) deps.logger.info('finding windows closed', { logGroup: group, windows: result.windows, findingsSent: result.byType, failed: result.failed });
+    } catch (error) {
+      result.failed++;
+      deps.logger.error('finding windows could not be closed; the next schedule retries', { logGroup: group, error: error as Error });
+    }
+    if (result.failed > 0) deps.logger.error('findings could not be sent; their windows stay open and are sent next time', { logGroup: group, failed: result.failed });
+    deps.metrics.addDimension(LOG_GROUP_DIMENSION, group);
+    addFindingMetrics(deps.metrics, emptyAdmissions(), result, 0);
+    deps.metrics.publishStoredMetrics();
+  }
+}
+
 interface Totals {
+  admissions: AdmissionCounts;
+  findingStateResets: number;
   recordsRead: number;
   alertsSent: number;
   unparsedRecords: number;
@@ -99,7 +148,10 @@ function recordStats(stats: DeliveryStats, totals: Map<string, Totals>, refusedN
   if (stats.quarantined > 0) {
     deps.logger.error('records the alert queue refused were moved to the quarantine queue', { logGroup: group, quarantined: stats.quarantined, records: stats.quarantinedRecords });
   }
-  const t = totals.get(group) ?? { recordsRead: 0, alertsSent: 0, unparsedRecords: 0, sendFailures: 0, quarantined: 0, corruptDeliveries: 0, refusedDeliveries: 0 };
+  if (stats.findingStateDiscarded !== undefined) deps.logger.error('the stored finding state could not be read and was started afresh; findings of open windows may be incomplete', { logGroup: group, reason: stats.findingStateDiscarded });
+  const t = totals.get(group) ?? { admissions: emptyAdmissions(), findingStateResets: 0, recordsRead: 0, alertsSent: 0, unparsedRecords: 0, sendFailures: 0, quarantined: 0, corruptDeliveries: 0, refusedDeliveries: 0 };
+  if (stats.admissions !== undefined) for (const key of Object.keys(t.admissions) as Array<keyof AdmissionCounts>) t.admissions[key] += stats.admissions[key];
+  if (stats.findingStateDiscarded !== undefined) t.findingStateResets++;
   t.recordsRead += stats.recordsRead;
   t.alertsSent += stats.alertsSent;
   t.unparsedRecords += stats.unparsedRecords;
@@ -120,6 +172,8 @@ function publish(totals: Map<string, Totals>, deps: SubscribeHandlerDeps): void 
     deps.metrics.addMetric(METRICS.quarantined, MetricUnit.Count, t.quarantined);
     deps.metrics.addMetric(METRICS.corruptDeliveries, MetricUnit.Count, t.corruptDeliveries);
     deps.metrics.addMetric(METRICS.refusedDeliveries, MetricUnit.Count, t.refusedDeliveries);
+    // Findings are sent by the closer; deliveries report what they held, allowlisted and sent late.
+    if (deps.findings !== undefined && group !== UNTRUSTED_LOG_GROUP) addFindingMetrics(deps.metrics, t.admissions, emptyClose(), t.findingStateResets);
     deps.metrics.publishStoredMetrics();
   }
 }

@@ -3,6 +3,8 @@
  * Kinesis stream. Configuration and clients once per container, then
  * {@link createSubscribeHandler} runs every invocation.
  */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDbFindingStore } from '../adapters/dynamodb-finding-store';
 import { compileFormat } from '../core/log-format';
 import { coldStart } from './cold-start';
 import { createSubscribeHandler } from './subscribe-handler';
@@ -19,4 +21,7 @@ export const handler = createSubscribeHandler({
   maxMessageBytes: config.maxMessageBytes,
   classify: config.classify,
   now: Date.now,
+  ...(config.findings.alertMode !== 'flows' && {
+    findings: { settings: config.findings, store: new DynamoDbFindingStore(new DynamoDBClient({}), config.checkpointTable), lookbackMs: config.lookbackMs },
+  }),
 });

@@ -2,6 +2,7 @@ import { ConfigError, LogFormatError } from '../core/errors';
 import type { Cidr } from '../core/ip-address';
 import { parseCidr } from '../core/ip-address';
 import { compileFormat } from '../core/log-format';
+import type { FindingSettings } from '../core/finding';
 import type { ClassifyOptions } from '../core/normalize';
 import type { SeverityRule } from '../core/severity';
 import { parseSeverityRules } from '../core/severity';
@@ -148,12 +149,7 @@ function editDistance(a: string, b: string): number {
  * normalizer takes; problems name the setting, the rule and the field.
  */
 export function readClassify(values: SettingValues, naming: Naming, problems: SettingProblems): ClassifyOptions {
-  const internalCidrs: Cidr[] = [];
-  for (const text of values.internalCidrs ?? []) {
-    const cidr = parseCidr(text);
-    if (typeof cidr === 'string') problems.add(naming.name(SETTINGS.internalCidrs), `${naming.name(SETTINGS.internalCidrs)}: ${cidr}; e.g. ${naming.fix(SETTINGS.internalCidrs, SETTINGS.internalCidrs.example)}`);
-    else internalCidrs.push(cidr);
-  }
+  const internalCidrs = readCidrs(SETTINGS.internalCidrs, values.internalCidrs, naming, problems);
   let rules: SeverityRule[] = [];
   if (values.severityRules !== undefined && values.severityRules.trim() !== '') {
     const parsed = parseSeverityRules(values.severityRules);
@@ -166,6 +162,41 @@ export function readClassify(values: SettingValues, naming: Naming, problems: Se
     }
   }
   return { internalCidrs, severity: { profile: values.severityProfile ?? 'seed', rules } };
+}
+
+/** Parses a list of CIDR blocks; each bad one is a problem naming the setting. */
+function readCidrs(spec: ListSpec, texts: readonly string[] | undefined, naming: Naming, problems: SettingProblems): Cidr[] {
+  const out: Cidr[] = [];
+  for (const text of texts ?? []) {
+    const cidr = parseCidr(text);
+    if (typeof cidr === 'string') problems.add(naming.name(spec), `${naming.name(spec)}: ${cidr}; e.g. ${naming.fix(spec, spec.example)}`);
+    else out.push(cidr);
+  }
+  return out;
+}
+
+/** The finding settings a detector threshold or allowlist only matters in. */
+const FINDING_ONLY: readonly SettingKey[] = ['scanPortThreshold', 'sweepHostThreshold', 'findingWindowMinutes', 'allowlistCidrs'];
+
+/**
+ * Reads the finding settings (alertMode, thresholds, window, allowlist). `given` lists the settings
+ * the user set: a threshold given while the detectors are off is a mistake worth naming.
+ */
+export function readFindings(values: SettingValues, given: ReadonlySet<SettingKey>, naming: Naming, problems: SettingProblems): FindingSettings {
+  const s = SETTINGS;
+  const alertMode = values.alertMode ?? s.alertMode.default;
+  if (alertMode === 'flows') {
+    for (const key of FINDING_ONLY.filter((k) => given.has(k))) {
+      problems.add(naming.name(s[key]), `${naming.name(s[key])} only applies when findings are made, and ${naming.name(s.alertMode)} is "flows": remove it, or set ${naming.fix(s.alertMode, s.alertMode.example)}`);
+    }
+  }
+  return {
+    alertMode,
+    scanPortThreshold: values.scanPortThreshold ?? s.scanPortThreshold.default,
+    sweepHostThreshold: values.sweepHostThreshold ?? s.sweepHostThreshold.default,
+    windowMs: (values.findingWindowMinutes ?? s.findingWindowMinutes.default) * 60_000,
+    allowlist: readCidrs(s.allowlistCidrs, values.allowlistCidrs, naming, problems),
+  };
 }
 
 /**
@@ -203,6 +234,7 @@ export function checkTogether(values: SettingValues, given: ReadonlySet<SettingK
     }
   }
   readClassify(values, naming, problems);
+  readFindings(values, given, naming, problems);
   if (values.alertQueueKmsKeyArn !== undefined && values.alertQueueArn === undefined) {
     problems.add(
       naming.name(s.alertQueueKmsKeyArn),

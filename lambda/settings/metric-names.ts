@@ -1,3 +1,5 @@
+import type { FindingType } from '../core/finding';
+
 /** CloudWatch namespace, dimension and metric names the poller emits; the CDK dashboard and alarms import them. */
 export const METRIC_NAMESPACE = 'VpcFlowAlerts';
 export const METRIC_SERVICE = 'vpc-flow-alerts';
@@ -28,4 +30,25 @@ export const METRICS = {
   checkpointConflicts: 'CheckpointConflicts',
   /** Push mode: subscription deliveries that could not be decoded (each is sent as one unparsed alert). */
   corruptDeliveries: 'CorruptDeliveries',
+  /** Findings sent, all types (and per type: {@link FINDING_METRICS}). */
+  findingsSent: 'FindingsSent',
+  /** `findings` mode: flows counted in findings (or only counted) and not sent on their own. */
+  flowsSuppressed: 'FlowsSuppressed',
+  /** `findings` mode: flows of allowlisted sources, not sent. */
+  allowlistedFlows: 'AllowlistedFlows',
+  /** Rejected flows that arrived after their window's findings were out, sent as flow alerts. */
+  lateFlows: 'LateFlows',
+  /** Findings the queue did not take; their windows stay open and are sent again. */
+  findingSendFailures: 'FindingSendFailures',
+  /** Stored finding state that could not be read and was started afresh (findings may repeat). */
+  findingStateResets: 'FindingStateResets',
 } as const;
+
+/** Findings sent, per finding type. */
+export const FINDING_METRICS = {
+  port_scan: 'PortScans',
+  host_sweep: 'HostSweeps',
+  lateral_blocked: 'LateralBlocked',
+  egress_blocked: 'EgressBlocked',
+  inbound_summary: 'InboundSummaries',
+} as const satisfies Record<FindingType, string>;

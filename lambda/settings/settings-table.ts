@@ -6,6 +6,8 @@
  * `lib/` and `lambda/` both load it.
  */
 
+import { ALERT_MODES } from '../core/finding';
+import { LIMITS } from '../core/finding-state';
 import { SEVERITY_PROFILES } from '../core/severity';
 
 /** How records reach the function. */
@@ -114,8 +116,8 @@ export const SETTINGS = {
     meaning: 'Reserve this much concurrency for the function (not needed: runs lease their log groups; fails in accounts with only 10)',
   },
   lookbackMinutes: {
-    key: 'lookbackMinutes', kind: 'int', min: 1, max: 1440, default: 15, modes: POLL, env: 'LOOKBACK_MINUTES', example: '30',
-    meaning: 'How late after its timestamp a record may be ingested and still be delivered',
+    key: 'lookbackMinutes', kind: 'int', min: 1, max: 1440, default: 15, modes: ALL, env: 'LOOKBACK_MINUTES', example: '30',
+    meaning: 'How late after its timestamp a record may be ingested and still be delivered (`poll`), or counted in its window\'s findings (`subscribe`)',
   },
   maxEventsPerRun: {
     key: 'maxEventsPerRun', kind: 'int', min: 1, max: 1_000_000, default: 5000, modes: POLL, env: 'MAX_EVENTS_PER_RUN', example: '10000',
@@ -146,6 +148,27 @@ export const SETTINGS = {
     key: 'severityRules', kind: 'text', shape: 'a JSON array of severity rules', modes: ALL, env: 'SEVERITY_RULES',
     example: '[{"direction":["inbound"],"dst_ports":[22],"severity":"high"}]', defaultDoc: 'none',
     meaning: 'First-match rules applied before the profile: JSON objects on `action`, `direction`, `src_scope`, `dst_scope`, `protocol`, `dst_ports`, `src_cidrs`, `dst_cidrs`, with a `severity`',
+  },
+  alertMode: {
+    key: 'alertMode', kind: 'enum', values: ALERT_MODES, default: 'flows', modes: ALL, env: 'ALERT_MODE', example: 'findings',
+    meaning: '`flows`: one alert per flow. `findings`: scans, sweeps, blocked lateral and egress traffic and per-interface summaries, plus `high` flows; other flows only counted. `both`: everything',
+  },
+  scanPortThreshold: {
+    key: 'scanPortThreshold', kind: 'int', min: 2, max: LIMITS.exact, default: 10, modes: ALL, env: 'SCAN_PORT_THRESHOLD', example: '20',
+    meaning: 'Distinct ports one source is rejected on by one destination, within a window, that make a `port_scan`',
+  },
+  sweepHostThreshold: {
+    key: 'sweepHostThreshold', kind: 'int', min: 2, max: LIMITS.exact, default: 10, modes: ALL, env: 'SWEEP_HOST_THRESHOLD', example: '20',
+    meaning: 'Distinct destinations that reject one source, within a window, that make a `host_sweep`',
+  },
+  findingWindowMinutes: {
+    key: 'findingWindowMinutes', kind: 'int', min: 5, max: 1440, default: 60, modes: ALL, env: 'FINDING_WINDOW_MINUTES', example: '30',
+    meaning: 'Length of the windows findings are counted in (aligned to the hour and the day); a window\'s findings are sent once it can get no more records',
+  },
+  allowlistCidrs: {
+    key: 'allowlistCidrs', kind: 'list', itemPattern: /^[0-9a-fA-F:.]+\/\d{1,3}$/, shape: 'CIDR blocks (192.0.2.0/24, 2001:db8::/32)', modes: ALL, env: 'ALLOWLIST_CIDRS',
+    example: '192.0.2.0/24', defaultDoc: 'none',
+    meaning: 'Sources (your own scanners, monitoring) that never count toward findings and, in `findings` mode, are not sent (counted in `AllowlistedFlows`)',
   },
   lagAlarmMinutes: {
     key: 'lagAlarmMinutes', kind: 'int', min: 1, max: 10_080, default: 30, modes: POLL, example: '60',
@@ -206,9 +229,9 @@ export const SETTINGS = {
     meaning: 'A standard queue for records the alert queue refuses even in minimal form: the raw record (base64) and the reason',
   },
   checkpointTable: {
-    key: 'checkpointTable', kind: 'text', pattern: /^[\w.-]{3,255}$/, shape: 'a DynamoDB table name', modes: POLL, env: 'CHECKPOINT_TABLE', context: false,
-    example: 'vpc-flow-alerts-checkpoints', defaultDoc: '(required)',
-    meaning: 'DynamoDB table with string partition key `pk` and TTL attribute `expiresAt`',
+    key: 'checkpointTable', kind: 'text', pattern: /^[\w.-]{3,255}$/, shape: 'a DynamoDB table name', modes: ALL, env: 'CHECKPOINT_TABLE', context: false,
+    example: 'vpc-flow-alerts-checkpoints', defaultDoc: '(required in `poll` mode, and for findings)',
+    meaning: 'DynamoDB table with string partition key `pk` and TTL attribute `expiresAt`: checkpoints and finding state',
   },
 } as const satisfies Record<string, SettingSpec>;
 
@@ -234,7 +257,15 @@ export const ENV = {
   internalCidrs: SETTINGS.internalCidrs.env,
   severityProfile: SETTINGS.severityProfile.env,
   severityRules: SETTINGS.severityRules.env,
+  alertMode: SETTINGS.alertMode.env,
+  scanPortThreshold: SETTINGS.scanPortThreshold.env,
+  sweepHostThreshold: SETTINGS.sweepHostThreshold.env,
+  findingWindowMinutes: SETTINGS.findingWindowMinutes.env,
+  allowlistCidrs: SETTINGS.allowlistCidrs.env,
 } as const;
+
+/** The event push mode's schedule sends the function: close the finding windows that can get no more records. */
+export const CLOSE_FINDINGS_EVENT = { vpcFlowAlerts: 'close-findings' } as const;
 
 /** The checkpoint table's partition key (string) and TTL attribute: the construct creates them, the store writes them. */
 export const CHECKPOINT_KEY = 'pk';

@@ -99,9 +99,9 @@ describe('CDK context (cdk.json and -c flags)', () => {
   });
 
   it('fails on a setting the mode does not use, saying which mode uses it', () => {
-    const error = configErrorOf(() => stackPropsFromContext({ logGroups: '/a', mode: 'subscribe', scheduleMinutes: '10', lookbackMinutes: '30' }));
+    const error = configErrorOf(() => stackPropsFromContext({ logGroups: '/a', mode: 'subscribe', scheduleMinutes: '10', maxEventsPerRun: '30' }));
     expect(error.message).toContain('scheduleMinutes applies to mode "poll" only, and the mode is "subscribe": remove it, or set -c mode=poll');
-    expect(error.message).toContain('lookbackMinutes applies to mode "poll" only');
+    expect(error.message).toContain('maxEventsPerRun applies to mode "poll" only');
   });
 
   it('names each bad key with the value given and a value that works, under one header', () => {

@@ -14,6 +14,8 @@ const SHAPES = {
   'flow log created, alarm e-mail': { alerts: { flowLog: { vpcId: 'vpc-0123456789abcdef0' } }, alarmEmail: 'secops@example.com' },
   'push mode, direct subscription': { alerts: { mode: 'subscribe', logGroups: [{ logGroupName: '/aws/vpc/flowlogs' }] } },
   'push mode through Kinesis, with a created flow log': { alerts: { mode: 'subscribe', kinesisShards: 2, flowLog: { vpcId: 'vpc-0123456789abcdef0' } } },
+  'poll mode with findings': { alerts: { logGroups: [{ logGroupName: '/aws/vpc/flowlogs' }], alertMode: 'findings', allowlistCidrs: ['192.0.2.0/24'] } },
+  'push mode with findings': { alerts: { mode: 'subscribe', logGroups: [{ logGroupName: '/aws/vpc/flowlogs' }], alertMode: 'both' } },
 } as const;
 
 describe.each(Object.entries(SHAPES))('cdk-nag on the %s stack', (_name, props) => {

@@ -1,6 +1,8 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { ENV } from '../../lambda/settings/settings-table';
-import { METRICS } from '../../lambda/settings/metric-names';
+import { FINDING_METRICS, METRICS } from '../../lambda/settings/metric-names';
+
+const FINDINGS_ONLY: string[] = [METRICS.findingsSent, METRICS.flowsSuppressed, METRICS.allowlistedFlows, METRICS.lateFlows, METRICS.findingSendFailures, METRICS.findingStateResets, ...Object.values(FINDING_METRICS)];
 import { RECOMMENDED_LOG_FORMAT } from '../../lib/flow-log';
 import type { VpcFlowAlertsProps } from '../../lib/vpc-flow-alerts';
 import { buildStack, DEFAULT_ALERTS } from './build';
@@ -199,7 +201,9 @@ describe('VpcFlowAlertsStack', () => {
     const dashboard = resourcesOf(template, 'AWS::CloudWatch::Dashboard')[0];
     const body = JSON.stringify((dashboard?.['Properties'] as Json)['DashboardBody']);
     const pushOnly: string[] = [METRICS.corruptDeliveries, METRICS.refusedDeliveries];
-    for (const metric of Object.values(METRICS).filter((m) => !pushOnly.includes(m))) expect(body).toContain(`\\"${metric}\\"`);
+    for (const metric of Object.values(METRICS).filter((m) => !pushOnly.includes(m) && !FINDINGS_ONLY.includes(m))) expect(body).toContain(`\\"${metric}\\"`);
+    // alertMode flows (the default): no detectors, no finding widgets.
+    for (const metric of FINDINGS_ONLY) expect(body).not.toContain(`\\"${metric}\\"`);
     for (const metric of ['Invocations', 'Errors', 'Duration', 'Throttles', 'ApproximateNumberOfMessagesVisible', 'ApproximateAgeOfOldestMessage']) {
       expect(body).toContain(`\\"${metric}\\"`);
     }

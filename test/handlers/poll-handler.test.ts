@@ -4,6 +4,7 @@ import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { PollerConfig } from '../../lambda/app/config';
 import { LogSourceError } from '../../lambda/core/errors';
 import { compileFormat } from '../../lambda/core/log-format';
+import { DEFAULT_FINDING_SETTINGS } from '../../lambda/core/finding';
 import { DEFAULT_CLASSIFY } from '../../lambda/core/normalize';
 import { createPollHandler } from '../../lambda/handlers/poll-handler';
 import { METRICS } from '../../lambda/settings/metric-names';
@@ -56,7 +57,7 @@ function setup(checkpoints = new FakeCheckpoints()) {
     queueUrl: 'https://sqs.eu-west-1.amazonaws.com/123456789012/q', fifo: false,
     quarantineQueueUrl: 'https://sqs.eu-west-1.amazonaws.com/123456789012/q-quarantine', checkpointTable: 't',
     lookbackMs: 15 * MIN, maxEventsPerRun: 5000, maxCatchUpMs: 24 * 60 * MIN, maxMessageBytes: 262_144, filterRequestsPerSecond: 4,
-    classify: DEFAULT_CLASSIFY,
+    classify: DEFAULT_CLASSIFY, findings: DEFAULT_FINDING_SETTINGS,
   };
   const handler = createPollHandler({
     config, source, publisher: new FakeQueue(), quarantine: new FakeQueue(), checkpoints, now: clock.now,

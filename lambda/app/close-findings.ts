@@ -1,0 +1,125 @@
+import { findingsOfWindow } from '../core/close-window';
+import type { FindingAlert, FindingSettings, FindingType } from '../core/finding';
+import type { DetectorState } from '../core/finding-state';
+import { dropClosed, emptyState, mergeState, windowStartOf } from '../core/finding-state';
+import type { AlertPublisher, FindingStateStore, OutboundMessage } from './ports';
+import { fifoGroupId } from './send-alerts';
+
+/** Conditional saves tried per shard when marking windows closed. */
+const MAX_CLOSE_ATTEMPTS = 6;
+
+/** Where findings go. */
+export interface FindingOutlets {
+  readonly publisher: AlertPublisher;
+  /** Receives a finding the alert queue refuses for its contents (it never should: findings are small ASCII JSON). */
+  readonly quarantine?: AlertPublisher;
+}
+
+/** What closing windows did. */
+export interface CloseResult {
+  /** Windows whose findings are out (and that are now closed). */
+  windows: number;
+  sent: number;
+  byType: Partial<Record<FindingType, number>>;
+  /** Findings not sent (transient faults): their windows stay open and are closed by a later run. */
+  failed: number;
+  quarantined: number;
+}
+
+/** Nothing closed yet. */
+export function emptyClose(): CloseResult {
+  return { windows: 0, sent: 0, byType: {}, failed: 0, quarantined: 0 };
+}
+
+/** Adds `b` to `a`. */
+export function addClose(a: CloseResult, b: CloseResult): void {
+  a.windows += b.windows;
+  a.sent += b.sent;
+  a.failed += b.failed;
+  a.quarantined += b.quarantined;
+  for (const [type, n] of Object.entries(b.byType) as Array<[FindingType, number]>) a.byType[type] = (a.byType[type] ?? 0) + n;
+}
+
+/**
+ * Closes the windows of `state` that end at or before `upTo` (rounded down to a window boundary):
+ * sends their findings and, only when every one is out, marks them closed and drops them. A failure
+ * leaves them open; the next run sends them again with the same ids. For a state one writer owns
+ * (a poll run holding its group's lease).
+ */
+export async function closeWindows(state: DetectorState, logGroup: string, upTo: number, settings: FindingSettings, outlets: FindingOutlets): Promise<CloseResult> {
+  const boundary = windowStartOf(upTo, settings.windowMs);
+  const result = await sendClosable(state, logGroup, boundary, settings, outlets);
+  if (result.failed === 0 && boundary > state.closedBefore) {
+    state.closedBefore = boundary;
+    dropClosed(state, settings.windowMs);
+  }
+  return result;
+}
+
+/**
+ * Push mode's closer: merges the shards of `logGroup`, sends the findings of the windows ending at
+ * or before `upTo`, then marks them closed in every shard. Writers stop adding to a window well
+ * before `upTo` passes its end (see FindingTracker.admitter), so no flow lands in a window after
+ * its findings were made.
+ */
+export async function closeShardedWindows(store: FindingStateStore, logGroup: string, shards: number, upTo: number, settings: FindingSettings, outlets: FindingOutlets): Promise<CloseResult> {
+  const boundary = windowStartOf(upTo, settings.windowMs);
+  const merged = emptyState();
+  for (let shard = 0; shard < shards; shard++) {
+    const stored = await store.load(logGroup, shard);
+    if (stored !== undefined) mergeState(merged, stored.state);
+  }
+  const result = await sendClosable(merged, logGroup, boundary, settings, outlets);
+  if (result.failed > 0) return result;
+  for (let shard = 0; shard < shards; shard++) {
+    for (let attempt = 0; ; attempt++) {
+      const stored = await store.load(logGroup, shard);
+      if (stored === undefined || stored.state.closedBefore >= boundary) break;
+      stored.state.closedBefore = boundary;
+      dropClosed(stored.state, settings.windowMs);
+      if (await store.save(logGroup, shard, stored.revision, stored.state)) break;
+      if (attempt + 1 >= MAX_CLOSE_ATTEMPTS) throw new Error(`finding state of ${logGroup} (shard ${shard}) changed ${MAX_CLOSE_ATTEMPTS} times while its windows were being closed`);
+    }
+  }
+  return result;
+}
+
+async function sendClosable(state: DetectorState, logGroup: string, boundary: number, settings: FindingSettings, outlets: FindingOutlets): Promise<CloseResult> {
+  const result = emptyClose();
+  const findings: FindingAlert[] = [];
+  for (const [start, window] of [...state.windows].sort((a, b) => a[0] - b[0])) {
+    if (start + settings.windowMs > boundary) continue;
+    result.windows++;
+    findings.push(...findingsOfWindow(window, { logGroup, start, windowMs: settings.windowMs }, settings));
+  }
+  if (findings.length === 0) return result;
+  const byId = new Map(findings.map((f, i) => [String(i), f]));
+  const messages = findings.map((f, i) => findingMessage(String(i), f, logGroup));
+  const answer = await outlets.publisher.publish(messages);
+  for (const id of answer.sent) count(result, byId.get(id));
+  const refused = answer.failed.filter((f) => f.permanent && outlets.quarantine !== undefined);
+  result.failed = answer.failed.length - refused.length;
+  if (refused.length > 0 && outlets.quarantine !== undefined) {
+    const kept = await outlets.quarantine.publish(refused.map((r) => ({ ...(messages[Number(r.id)] as OutboundMessage), attributes: { kind: 'quarantined' } })));
+    result.quarantined = kept.sent.length;
+    result.failed += kept.failed.length;
+  }
+  return result;
+}
+
+function count(result: CloseResult, finding: FindingAlert | undefined): void {
+  if (finding === undefined) return;
+  result.sent++;
+  result.byType[finding.finding_type] = (result.byType[finding.finding_type] ?? 0) + 1;
+}
+
+/** The queue message of a finding: its JSON (ASCII, a few KB at most) with the filtering attributes. */
+export function findingMessage(id: string, finding: FindingAlert, logGroup: string): OutboundMessage {
+  return {
+    id,
+    body: JSON.stringify(finding),
+    attributes: { severity: finding.severity, source: finding.source, category: finding.category, finding_type: finding.finding_type },
+    groupId: fifoGroupId(finding.cloud_resource ?? finding.src_ip ?? logGroup),
+    deduplicationId: finding.alert_id,
+  };
+}
