@@ -1,14 +1,19 @@
 /**
- * `npm run demo -- [FILE] [--format LOGFORMAT]`: the poller end to end on this machine, no AWS
- * account. Starts local endpoints on 127.0.0.1 (CloudWatch Logs emulator, fauxqs for SQS, dynalite
- * for DynamoDB), loads the bundled sample flow logs (samples/flow-events.jsonl, with their ingestion
- * delays) or your FILE, runs the real poller over simulated 5-minute ticks, reads the queue back as
- * an alert pipeline would, and prints what arrived.
+ * `npm run demo -- [FILE] [--format LOGFORMAT] [--alert-mode M]`: the poller end to end on this
+ * machine, no AWS account. Starts local endpoints on 127.0.0.1 (CloudWatch Logs emulator, fauxqs for
+ * SQS, dynalite for DynamoDB), loads the bundled sample flow logs (samples/flow-events.jsonl, with
+ * their ingestion delays) or your FILE, runs the real poller over simulated 5-minute ticks, reads the
+ * queue back as an alert pipeline would, and prints what arrived. With `--alert-mode findings` (or
+ * `both`) it also loads an hour of generated internet scanning with planted attacks and runs until
+ * the hour's findings are out.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { ALERT_MODES } from '../lambda/core/finding';
+import type { AlertMode, FindingAlert } from '../lambda/core/finding';
 import { ENV } from '../lambda/settings/settings-table';
+import { ALLOWLISTED_RANGE, backgroundTraffic, plantedAttacks } from '../local/flow-traffic';
 import type { PollStats } from '../lambda/app/poll-log-group';
 import { readInputEvents, readInputText } from '../lambda/cli/cli-input';
 import { LogFormatError } from '../lambda/core/errors';
@@ -19,24 +24,31 @@ import { makePoller, quarantineUrlFor, startLocalAws } from '../local/local-aws'
 import type { SampleEvent } from './make-samples';
 import { CUSTOM_FORMAT, CUSTOM_GROUP, DEFAULT_GROUP, SAMPLE_BASE_SECONDS } from './make-samples';
 
-const USAGE = `usage: npm run demo -- [FILE] [--format LOGFORMAT]
+const USAGE = `usage: npm run demo -- [FILE] [--format LOGFORMAT] [--alert-mode flows|findings|both]
 
 Runs the real poller over local endpoints and shows what reaches the alert queue.
 
   FILE                 your flow logs: plain lines, gzip (.log.gz), or the JSON 'aws logs filter-log-events'
                        prints; default: the bundled samples (samples/flow-events.jsonl)
   --format LOGFORMAT   FILE's LogFormat (default: a header line at the top of FILE, else the version 2 layout)
+  --alert-mode M       as the stack's alertMode (default flows); findings and both also load an hour of
+                       generated internet scanning with planted attacks, and run until its findings are out
   -h, --help           this text
 
 example: npm run demo -- flows.log.gz --format '\${version} \${srcaddr} \${dstaddr} \${dstport} \${action} \${log-status}'`;
 
 /** Where your FILE's events are put. */
 const YOUR_GROUP = '/demo/your-flow-logs';
+/** Where the generated scanning goes (findings modes). */
+const GENERATED_GROUP = '/demo/generated-scanning';
 const TICK_MS = 5 * 60_000;
 const TICKS = 12;
+/** Findings modes: until the first hour's window has closed (its end, the lookback and a margin). */
+const FINDING_TICKS = 19;
 const LOOKBACK_MINUTES = 15;
 
 interface ReceivedAlert {
+  category: 'network';
   alert_id: string;
   severity: string;
   src_ip: string | null;
@@ -65,15 +77,18 @@ function count<T>(items: readonly T[], key: (item: T) => string | null): Map<str
 interface DemoArgs {
   readonly file?: string;
   readonly format?: string;
+  readonly alertMode: AlertMode;
 }
 
 function readArgs(argv: readonly string[]): DemoArgs | string {
   try {
-    const { values, positionals } = parseArgs({ args: [...argv], options: { format: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+    const { values, positionals } = parseArgs({ args: [...argv], options: { format: { type: 'string' }, 'alert-mode': { type: 'string' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
     if (values.help === true) return '';
     if (positionals.length > 1) return 'give one FILE';
     if (values.format !== undefined && positionals[0] === undefined) return '--format applies to your FILE; the bundled samples bring their own';
-    return { ...(positionals[0] !== undefined && { file: positionals[0] }), ...(values.format !== undefined && { format: values.format }) };
+    const alertMode = values['alert-mode'] ?? 'flows';
+    if (!ALERT_MODES.includes(alertMode as AlertMode)) return `--alert-mode "${alertMode}" must be ${ALERT_MODES.join(', ')}`;
+    return { alertMode: alertMode as AlertMode, ...(positionals[0] !== undefined && { file: positionals[0] }), ...(values.format !== undefined && { format: values.format }) };
   } catch (error) {
     return (error as Error).message;
   }
@@ -131,6 +146,37 @@ function loadFile(aws: LocalAws, file: string, format: string | undefined): Load
   return { groups: [{ name: YOUR_GROUP, ...(logFormat !== undefined && { logFormat }) }], events: new Map(ids.map((id, i) => [id, { message: input[i]?.message ?? '', note: 'ingested later than the lookback, or outside the catch-up window' }])) };
 }
 
+/** Adds an hour of generated internet scanning, with the planted attacks, as one more log group. */
+function withGenerated(aws: LocalAws, loaded: Loaded): Loaded {
+  const start = Math.floor(aws.clock.ms / 3_600_000) * 3_600_000;
+  const events = [...backgroundTraffic({ startMs: start, hours: 1, interfaces: 20 }), ...plantedAttacks(start + 10 * 60_000).events];
+  aws.logs.createLogGroup(GENERATED_GROUP);
+  // Ingested two minutes after their timestamps, as flow logs are.
+  const ids = aws.logs.putEvents(GENERATED_GROUP, events.map((e) => ({ logStreamName: 'eni-all', timestamp: e.timestamp, ingestionTime: e.timestamp + 120_000, message: e.message })));
+  out(`  loaded ${events.length} generated events into ${GENERATED_GROUP}: an hour of internet scanning on 20 interfaces, with a port scan, a host sweep, a lateral probe, a blocked egress and an allowlisted scanner planted at :10`);
+  const all = new Map(loaded.events);
+  ids.forEach((id, i) => all.set(id, { message: events[i]?.message ?? '', note: 'generated scanning' }));
+  return { groups: [...loaded.groups, { name: GENERATED_GROUP }], events: all };
+}
+
+/** What the findings say, and how many messages they saved. */
+function showFindings(findings: readonly FindingAlert[], matching: number): void {
+  const byType = count(findings, (f) => f.finding_type);
+  out(`Findings the pipeline received: ${findings.length} (distinct alert_id: ${new Set(findings.map((f) => f.alert_id)).size}): ${top(byType, 5)}`);
+  out(`  ${matching} matching records became ${findings.length} findings: ${(matching / Math.max(1, findings.length)).toFixed(0)}x fewer messages than alertMode flows sends`);
+  const severityRank = { high: 0, medium: 1, low: 2, info: 3 } as const;
+  const actionable = findings.filter((f) => f.finding_type !== 'inbound_summary').sort((a, b) => severityRank[a.severity] - severityRank[b.severity] || a.title.localeCompare(b.title));
+  for (const f of actionable) out(`  ${f.severity.padEnd(6)} ${f.finding_type.padEnd(15)} ${f.title}`);
+  const summaries = findings.filter((f) => f.finding_type === 'inbound_summary').sort((a, b) => b.flow_count - a.flow_count);
+  out(`  info   inbound_summary ${summaries.length} interfaces; the busiest: ${summaries[0]?.title ?? 'none'}`);
+  const example = actionable.find((f) => f.finding_type === 'port_scan') ?? actionable[0];
+  if (example !== undefined) {
+    out();
+    out('A finding, as the queue holds it:');
+    out(JSON.stringify(example, null, 2));
+  }
+}
+
 async function main(): Promise<number> {
   const args = readArgs(process.argv.slice(2));
   if (typeof args === 'string') {
@@ -161,10 +207,13 @@ async function main(): Promise<number> {
       process.stderr.write(`demo: cannot read ${args.file ?? 'the samples'}: ${(error as Error).message}\n`);
       return 1;
     }
+    const findingsMode = args.alertMode !== 'flows';
+    if (findingsMode) loaded = withGenerated(aws, loaded);
     const idsByGroup = new Map([['all', loaded.events]]);
     const queueUrl = await aws.sqs.createQueue('vpc-flow-alerts');
     await aws.dynamo.createCheckpointTable('vpc-flow-alerts-checkpoints');
     const poller = makePoller(aws, {
+      ...(findingsMode && { [ENV.alertMode]: args.alertMode, [ENV.allowlistCidrs]: ALLOWLISTED_RANGE, [ENV.maxEventsPerRun]: '20000' }),
       [ENV.logGroups]: JSON.stringify(loaded.groups),
       [ENV.queueUrl]: queueUrl,
       [ENV.quarantineQueueUrl]: quarantineUrlFor(queueUrl),
@@ -174,22 +223,30 @@ async function main(): Promise<number> {
     });
 
     out();
-    out(`Scheduled runs (every 5 simulated minutes, filter pattern "?REJECT ?SKIPDATA", lookback ${LOOKBACK_MINUTES} min):`);
+    out(`Scheduled runs (every 5 simulated minutes, filter pattern "?REJECT ?SKIPDATA", lookback ${LOOKBACK_MINUTES} min${findingsMode ? `, alertMode ${args.alertMode}, allowlist ${ALLOWLISTED_RANGE}` : ''}):`);
     const received: ReceivedAlert[] = [];
+    const findings: FindingAlert[] = [];
     let last: readonly PollStats[] = [];
     let duplicates = 0;
-    for (let tick = 1; tick <= TICKS; tick++) {
+    let held = 0;
+    for (let tick = 1; tick <= (findingsMode ? FINDING_TICKS : TICKS); tick++) {
       aws.clock.ms += TICK_MS;
       const summary = await poller.invoke();
       const messages = await aws.sqs.drain(queueUrl);
-      received.push(...messages.map((m) => JSON.parse(m.Body ?? '{}') as ReceivedAlert));
+      for (const m of messages) {
+        const body = JSON.parse(m.Body ?? '{}') as ReceivedAlert | FindingAlert;
+        if (body.category === 'finding') findings.push(body);
+        else received.push(body);
+      }
       last = summary.groups;
       const time = new Date(aws.clock.ms).toISOString().slice(11, 16);
       const parts = summary.groups.map((g) => {
         duplicates += g.duplicatesSkipped;
-        return `${g.logGroup.padEnd(22)} read ${String(g.recordsRead).padStart(3)}  sent ${String(g.alertsSent).padStart(3)}  duplicates skipped ${String(g.duplicatesSkipped).padStart(3)}`;
+        held += g.admissions.held + g.admissions.allowlisted + g.admissions.counted;
+        const found = Object.values(g.findings.byType).reduce((a, b) => a + b, 0);
+        return `${g.logGroup.padEnd(findingsMode ? 26 : 22)} read ${String(g.recordsRead).padStart(4)}  sent ${String(g.alertsSent).padStart(3)}${findingsMode ? `  held ${String(g.admissions.held + g.admissions.allowlisted).padStart(4)}  findings ${String(found).padStart(2)}` : `  duplicates skipped ${String(g.duplicatesSkipped).padStart(3)}`}`;
       });
-      out(`  ${time}Z  ${parts.join('   |   ')}   queue +${messages.length}`);
+      out(`  ${time}Z  ${parts.join(findingsMode ? ' | ' : '   |   ')}   queue +${messages.length}`);
     }
 
     const bySeverity = count(received, (a) => a.severity);
@@ -209,8 +266,14 @@ async function main(): Promise<number> {
     const matching = [...idsByGroup.values()].flatMap((m) => [...m.entries()]).filter(([, e]) => /REJECT|SKIPDATA/.test(e.message));
     const missing = matching.filter(([id]) => !receivedIds.has(id));
     out();
-    out(`Records matching the filter: ${matching.length}; delivered: ${matching.length - missing.length}; not delivered: ${missing.length}`);
-    for (const [, event] of missing.slice(0, 10)) out(`  not delivered: ${event.note}`);
+    if (findingsMode) {
+      // Held flows are in findings (or allowlisted): delivered, not one by one.
+      out(`Records matching the filter: ${matching.length}; sent on their own: ${matching.length - missing.length}; held in findings, allowlisted or only counted (SKIPDATA): ${held}; not delivered: ${missing.length - held} (ingested later than the lookback)`);
+      showFindings(findings, matching.length);
+    } else {
+      out(`Records matching the filter: ${matching.length}; delivered: ${matching.length - missing.length}; not delivered: ${missing.length}`);
+      for (const [, event] of missing.slice(0, 10)) out(`  not delivered: ${event.note}`);
+    }
     const unparsed = received.filter((a) => a.raw_event.record_format === 'unparsed');
     out(`Unparsed records (sent as alerts with record_format "unparsed", raw message kept): ${unparsed.length}`);
     for (const alert of unparsed.slice(0, 5)) {
@@ -218,6 +281,7 @@ async function main(): Promise<number> {
       out(`  unparsed record, raw message: ${JSON.stringify(raw.length > 100 ? `${raw.slice(0, 100)}…` : raw)}`);
     }
 
+    if (findingsMode && args.alertMode === 'findings') return 0;
     out();
     out('First alerts, as the queue holds them:');
     const firsts = [received.find((a) => a.raw_event.record_format === 'v2'), received.find((a) => a.raw_event.record_format === 'custom'), received.find((a) => a.severity === 'info')];

@@ -1,4 +1,4 @@
-import { findingsOfWindow } from '../core/close-window';
+import { findingsOfState } from '../core/close-window';
 import type { FindingAlert, FindingSettings, FindingType } from '../core/finding';
 import type { DetectorState } from '../core/finding-state';
 import { dropClosed, emptyState, mergeState, windowStartOf } from '../core/finding-state';
@@ -86,12 +86,8 @@ export async function closeShardedWindows(store: FindingStateStore, logGroup: st
 
 async function sendClosable(state: DetectorState, logGroup: string, boundary: number, settings: FindingSettings, outlets: FindingOutlets): Promise<CloseResult> {
   const result = emptyClose();
-  const findings: FindingAlert[] = [];
-  for (const [start, window] of [...state.windows].sort((a, b) => a[0] - b[0])) {
-    if (start + settings.windowMs > boundary) continue;
-    result.windows++;
-    findings.push(...findingsOfWindow(window, { logGroup, start, windowMs: settings.windowMs }, settings));
-  }
+  for (const start of state.windows.keys()) if (start + settings.windowMs <= boundary) result.windows++;
+  const findings = findingsOfState(state, logGroup, settings, boundary);
   if (findings.length === 0) return result;
   const byId = new Map(findings.map((f, i) => [String(i), f]));
   const messages = findings.map((f, i) => findingMessage(String(i), f, logGroup));

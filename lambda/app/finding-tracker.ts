@@ -63,12 +63,18 @@ export class FindingTracker {
   private revision: number | undefined;
 
   private constructor(
-    private readonly store: FindingStateStore,
+    /** Absent for a run that keeps its state in memory only (the commands, which close every window at the end). */
+    private readonly store: FindingStateStore | undefined,
     private readonly logGroup: string,
     private readonly shard: number,
     private readonly settings: FindingSettings,
     public state: DetectorState,
   ) {}
+
+  /** A tracker whose state lives in memory only: the `normalize` and `replay` commands. */
+  public static inMemory(logGroup: string, settings: FindingSettings): FindingTracker {
+    return new FindingTracker(undefined, logGroup, 0, settings, emptyState());
+  }
 
   /** Loads the state of `logGroup`/`shard`, or starts an empty one. */
   public static async open(store: FindingStateStore, logGroup: string, shard: number, settings: FindingSettings): Promise<FindingTracker> {
@@ -99,13 +105,15 @@ export class FindingTracker {
    * @throws Error when every attempt lost (the caller fails the run or delivery, which is retried).
    */
   public async save(): Promise<void> {
+    const store = this.store;
     for (let attempt = 0; attempt < MAX_SAVE_ATTEMPTS; attempt++) {
       enforceLimit(this.state);
-      if (await this.store.save(this.logGroup, this.shard, this.revision, this.state)) {
+      if (store === undefined) return;
+      if (await store.save(this.logGroup, this.shard, this.revision, this.state)) {
         this.revision = (this.revision ?? 0) + 1;
         return;
       }
-      const theirs = await this.store.load(this.logGroup, this.shard);
+      const theirs = await store.load(this.logGroup, this.shard);
       const merged = theirs?.state ?? emptyState();
       mergeState(merged, this.state);
       dropClosed(merged, this.settings.windowMs);

@@ -1,5 +1,8 @@
 import { LogSourceError } from '../core/errors';
+import type { FindingSettings, FindingType } from '../core/finding';
 import type { ClassifyOptions } from '../core/normalize';
+import { closeWindows } from './close-findings';
+import { FindingTracker } from './finding-tracker';
 import { sendAlerts } from './send-alerts';
 import type { LogGroupTarget } from './poll-log-group';
 import type { AlertPublisher, LogSource } from './ports';
@@ -25,6 +28,10 @@ export interface ReplayProgress {
   quarantined: number;
   failed: number;
   throttles: number;
+  /** Flows counted in findings (or allowlisted, or only counted) and not sent on their own. */
+  held: number;
+  /** Findings sent when the range was done, by type (alertMode `findings` or `both`). */
+  findingsSent: Partial<Record<FindingType, number>>;
   /** The first reasons records could not be sent (at most 5). */
   readonly failureReasons: string[];
 }
@@ -38,14 +45,18 @@ export type ReplayOutcome =
  * Reads one log group's time range (inclusive, epoch ms) with FilterLogEvents, page by page, and
  * sends every event through the poller's delivery path: the same bodies, `alert_id`s and FIFO ids.
  * Events are not de-duplicated against what the poller sent: consumers drop repeats by `alert_id`.
+ * With `findings`, the range is one stream for the detectors: its windows are closed and their
+ * findings sent once it is read (the same ids as the stack's for the same windows).
  */
 export async function replayRange(
-  target: LogGroupTarget & { readonly classify?: ClassifyOptions },
+  target: LogGroupTarget & { readonly classify?: ClassifyOptions; readonly findings?: FindingSettings },
   range: { readonly start: number; readonly end: number },
   deps: ReplayDeps,
   onPage: (progress: Readonly<ReplayProgress>) => void = () => undefined,
 ): Promise<ReplayOutcome> {
-  const progress: ReplayProgress = { pages: 0, records: 0, alertsSent: 0, headersSkipped: 0, quarantined: 0, failed: 0, throttles: 0, failureReasons: [] };
+  const progress: ReplayProgress = { pages: 0, records: 0, alertsSent: 0, headersSkipped: 0, quarantined: 0, failed: 0, throttles: 0, held: 0, findingsSent: {}, failureReasons: [] };
+  const tracker = target.findings === undefined || target.findings.alertMode === 'flows' ? undefined : FindingTracker.inMemory(target.name, target.findings);
+  const admit = tracker?.admitter();
   const outlets = { publisher: deps.publisher, maxMessageBytes: deps.maxMessageBytes, ...(deps.quarantine !== undefined && { quarantine: deps.quarantine }) };
   let token: string | undefined;
   do {
@@ -59,7 +70,9 @@ export async function replayRange(
       if (error instanceof LogSourceError) progress.throttles += error.throttles;
       return { kind: 'read-failed', progress, reason: error instanceof Error ? error.message : String(error) };
     }
-    const result = await sendAlerts({ logGroup: target.name, format: target.format, ...(target.classify !== undefined && { classify: target.classify }) }, page.events, outlets);
+    const result = await sendAlerts({ logGroup: target.name, format: target.format, ...(target.classify !== undefined && { classify: target.classify }), ...(admit !== undefined && { admit }) }, page.events, outlets);
+    progress.held += result.held.length;
+    await tracker?.save();
     progress.pages++;
     progress.records += page.events.length;
     progress.throttles += page.throttles;
@@ -73,5 +86,11 @@ export async function replayRange(
     onPage(progress);
     token = page.nextToken;
   } while (token !== undefined);
+  if (tracker !== undefined && target.findings !== undefined) {
+    const closed = await closeWindows(tracker.state, target.name, Number.MAX_SAFE_INTEGER, target.findings, { publisher: deps.publisher, ...(deps.quarantine !== undefined && { quarantine: deps.quarantine }) });
+    progress.findingsSent = closed.byType;
+    progress.failed += closed.failed;
+    if (closed.failed > 0 && progress.failureReasons.length < 5) progress.failureReasons.push(`${closed.failed} findings could not be sent`);
+  }
   return { kind: 'done', progress };
 }

@@ -1,8 +1,10 @@
 /**
- * `npm run --silent normalize -- [--format '<LogFormat>'] [--log-group NAME] [FILE]`
+ * `npm run --silent normalize -- [--format '<LogFormat>'] [--log-group NAME] [--alert-mode M] [FILE]`
  *
  * Reads flow-log messages (one per line, or the JSON `aws logs filter-log-events` prints; plain or
- * gzip) from FILE or stdin and writes one alert per line: the bodies the Lambda sends. Diagnostics go
+ * gzip) from FILE or stdin and writes one alert per line: the bodies the Lambda sends. With
+ * `--alert-mode findings` or `both`, the input is one ordered stream for the detectors: every window
+ * is closed at the end of input and its findings written after the flow alerts. Diagnostics go
  * to stderr. Exit 0 on success, 1 when the input cannot be read, 2 on bad usage or a bad `--format`,
  * 3 when the input held records and none could be parsed.
  */
@@ -14,6 +16,13 @@ import { compileFormat } from '../core/log-format';
 import type { ClassifyOptions } from '../core/normalize';
 import { normalize } from '../core/normalize';
 import { CLASSIFY_OPTIONS, CLASSIFY_USAGE, readClassifyOptions } from './classify-options';
+import { FINDING_OPTIONS, FINDING_USAGE, readFindingOptions } from './finding-options';
+import { FindingTracker } from '../app/finding-tracker';
+import type { Alert } from '../core/alert';
+import { findingsOfState } from '../core/close-window';
+import type { FindingSettings } from '../core/finding';
+import { FINDING_TYPES } from '../core/finding';
+import { enforceLimit } from '../core/finding-state';
 import { parseMessage } from '../core/record-parser';
 import { SETTINGS } from '../settings/settings-table';
 import { readInputEvents, readInputText } from './cli-input';
@@ -29,6 +38,7 @@ Writes one alert (JSON) per flow-log record: the bodies the Lambda sends to the 
   --log-group NAME      recorded on raw_event.log_group
   --max-message-bytes N largest queue message, as the stack's maxMessageBytes (default ${SETTINGS.maxMessageBytes.default})
 ${CLASSIFY_USAGE}
+${FINDING_USAGE}
   -h, --help            this text
 
 exit status: 0 done; 1 the input could not be read; 2 bad usage or --format; 3 records but none parsed
@@ -39,6 +49,7 @@ const MAX_REPORTED = 20;
 
 interface Options {
   readonly classify: ClassifyOptions;
+  readonly findings: FindingSettings;
   readonly format?: string;
   readonly logGroup?: string;
   readonly file?: string;
@@ -53,6 +64,7 @@ function readOptions(argv: readonly string[]): Options | string {
       options: {
         format: { type: 'string' }, 'log-group': { type: 'string' }, 'max-message-bytes': { type: 'string' }, help: { type: 'boolean', short: 'h' },
         ...CLASSIFY_OPTIONS,
+        ...FINDING_OPTIONS,
       },
       allowPositionals: true,
       strict: true,
@@ -71,8 +83,11 @@ function readOptions(argv: readonly string[]): Options | string {
   }
   const classify = readClassifyOptions(values);
   if (typeof classify === 'string') return classify;
+  const findings = readFindingOptions(values);
+  if (typeof findings === 'string') return findings;
   return {
     classify,
+    findings,
     maxMessageBytes,
     ...(values.format !== undefined && { format: values.format }),
     ...(values['log-group'] !== undefined && { logGroup: values['log-group'] }),
@@ -113,6 +128,8 @@ function main(): number {
     if (++reported <= MAX_REPORTED) process.stderr.write(`normalize: ${message}\n`);
   };
   const out: string[] = [];
+  const tracker = options.findings.alertMode === 'flows' ? undefined : FindingTracker.inMemory(options.logGroup ?? '', options.findings);
+  const admit = tracker?.admitter();
   for (const event of readInputEvents(text, options.logGroup)) {
     const outcome = parseMessage(event.message, format);
     if (outcome.kind === 'header') {
@@ -128,12 +145,26 @@ function main(): number {
       unparsed++;
       report(`input ${event.position}: sent as an unparsed alert (record_format "unparsed"): ${outcome.reason}`);
     }
-    out.push(bodyOf(normalize(event.message, outcome, event.meta, options.classify), options.maxMessageBytes));
+    const alert = normalize(event.message, outcome, event.meta, options.classify);
+    if (admit !== undefined && !admit(alert, { eventId: alert.alert_id, timestamp: timeOf(alert, event.meta.timestamp), message: event.message })) {
+      // A file can hold any number of sources: keep the state within its bounds as it grows.
+      if (tracker !== undefined && records % 10_000 === 0) enforceLimit(tracker.state);
+      continue;
+    }
+    out.push(bodyOf(alert, options.maxMessageBytes));
     if (out.length >= 1000) process.stdout.write(`${out.splice(0).join('\n')}\n`);
+  }
+  if (tracker !== undefined) {
+    enforceLimit(tracker.state);
+    const findings = findingsOfState(tracker.state, options.logGroup ?? null, options.findings);
+    for (const finding of findings) out.push(JSON.stringify(finding));
+    const byType = FINDING_TYPES.map((type) => `${findings.filter((f) => f.finding_type === type).length} ${type}`).join(', ');
+    const c = tracker.counts;
+    process.stderr.write(`normalize: ${findings.length} findings (${byType}); flows not written on their own: ${c.held} in findings, ${c.allowlisted} allowlisted, ${c.counted} counted\n`);
   }
   if (out.length > 0) process.stdout.write(`${out.join('\n')}\n`);
   if (reported > MAX_REPORTED) process.stderr.write(`normalize: ${reported - MAX_REPORTED} more lines not shown\n`);
-  process.stderr.write(`normalize: ${records} alerts, of which ${unparsed} unparsed; ${headers} header lines\n`);
+  process.stderr.write(`normalize: ${records} records, of which ${unparsed} unparsed; ${headers} header lines\n`);
   if (records > 0 && unparsed === records) {
     process.stderr.write(
       `normalize: no record could be parsed. Give the flow log's layout with --format (aws ec2 describe-flow-logs --query 'FlowLogs[].LogFormat'), or start the input with its header line; compressed input other than gzip must be decompressed first.\n`,
@@ -141,6 +172,12 @@ function main(): number {
     return 3;
   }
   return 0;
+}
+
+/** Where the detectors place a record: its log event's time when the input has one, else its flow start. */
+function timeOf(alert: Alert, eventTime: number | undefined): number {
+  if (eventTime !== undefined) return eventTime;
+  return alert.start === null ? Number.NaN : alert.start * 1000;
 }
 
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {

@@ -23,10 +23,13 @@ import type { CompiledFormat } from '../core/log-format';
 import { compileFormat } from '../core/log-format';
 import type { ClassifyOptions } from '../core/normalize';
 import { CLASSIFY_OPTIONS, CLASSIFY_USAGE, readClassifyOptions } from './classify-options';
+import type { FindingSettings } from '../core/finding';
+import { FINDING_OPTIONS, FINDING_USAGE, readFindingOptions } from './finding-options';
 
 const USAGE = `usage: npm run --silent replay -- --log-group NAME --start ISO8601 --end ISO8601 --queue-url URL
          [--format LOGFORMAT] [--filter-pattern PATTERN] [--quarantine-queue-url URL]
          [--severity-profile P] [--internal-cidrs L] [--severity-rules FILE]
+         [--alert-mode M] [--scan-port-threshold N] [--sweep-host-threshold N] [--finding-window-minutes N] [--allowlist L]
 
   --log-group NAME             the flow-log group to read
   --start, --end ISO8601       the time range of the records' own timestamps, inclusive (2026-11-25T10:00:00Z)
@@ -35,6 +38,7 @@ const USAGE = `usage: npm run --silent replay -- --log-group NAME --start ISO860
   --filter-pattern PATTERN     CloudWatch Logs filter pattern (default: "${DEFAULT_FILTER_PATTERN}"; "" reads everything)
   --quarantine-queue-url URL   where records the queue refuses in every form go (default: reported as failed)
 ${CLASSIFY_USAGE}
+${FINDING_USAGE.replace('written', 'sent')}
 
 example: npm run --silent replay -- --log-group /aws/vpc/flowlogs --start 2026-11-24T00:00:00Z \\
            --end 2026-11-24T06:00:00Z --queue-url https://sqs.eu-west-1.amazonaws.com/123456789012/alerts`;
@@ -48,6 +52,7 @@ interface ReplayArgs {
   readonly format: CompiledFormat;
   readonly filterPattern: string;
   readonly classify: ClassifyOptions;
+  readonly findings: FindingSettings;
 }
 
 /** The arguments, or the message naming what is wrong (`''` for --help). */
@@ -60,6 +65,7 @@ export function readArgs(argv: readonly string[]): ReplayArgs | string {
         'log-group': { type: 'string' }, start: { type: 'string' }, end: { type: 'string' }, 'queue-url': { type: 'string' },
         format: { type: 'string' }, 'filter-pattern': { type: 'string' }, 'quarantine-queue-url': { type: 'string' }, help: { type: 'boolean', short: 'h' },
         ...CLASSIFY_OPTIONS,
+        ...FINDING_OPTIONS,
       },
       strict: true,
       allowPositionals: false,
@@ -95,9 +101,11 @@ export function readArgs(argv: readonly string[]): ReplayArgs | string {
   }
   const classify = readClassifyOptions(values);
   if (typeof classify === 'string') problems.push(classify.replace(/^vpc-flow-alerts: invalid settings:\n\s*/, ''));
-  if (problems.length > 0 || typeof classify === 'string') return problems.join('\n');
+  const findings = readFindingOptions(values);
+  if (typeof findings === 'string') problems.push(findings.replace(/^vpc-flow-alerts: invalid settings:\n\s*/, ''));
+  if (problems.length > 0 || typeof classify === 'string' || typeof findings === 'string') return problems.join('\n');
   return {
-    classify, logGroup, start, end, queueUrl, format, filterPattern: values['filter-pattern'] ?? DEFAULT_FILTER_PATTERN,
+    classify, findings, logGroup, start, end, queueUrl, format, filterPattern: values['filter-pattern'] ?? DEFAULT_FILTER_PATTERN,
     ...(quarantineQueueUrl !== undefined && { quarantineQueueUrl }),
   };
 }
@@ -115,7 +123,7 @@ async function main(): Promise<number> {
   const rate = (p: Readonly<ReplayProgress>): string => `${Math.round(p.records / Math.max(0.001, (Date.now() - started) / 1000)).toLocaleString('en-US')} records/s`;
   try {
     const outcome = await replayRange(
-      { name: args.logGroup, format: args.format, filterPattern: args.filterPattern, classify: args.classify },
+      { name: args.logGroup, format: args.format, filterPattern: args.filterPattern, classify: args.classify, findings: args.findings },
       { start: args.start, end: args.end },
       {
         source: new CloudWatchLogSource(logs, { limiter: new RateLimiter(SETTINGS.filterRequestsPerSecond.default) }),
@@ -129,7 +137,7 @@ async function main(): Promise<number> {
     const seconds = (Date.now() - started) / 1000;
     process.stdout.write(`${JSON.stringify({ logGroup: args.logGroup, start: new Date(args.start).toISOString(), end: new Date(args.end).toISOString(), ...p, seconds })}\n`);
     process.stderr.write(
-      `replay: ${p.records.toLocaleString('en-US')} records in ${p.pages} pages, ${p.alertsSent.toLocaleString('en-US')} alerts sent, ${p.headersSkipped} header lines, ${p.quarantined} quarantined, ${p.failed} failed, ${p.throttles} throttles, ${seconds.toFixed(1)} s\n`,
+      `replay: ${p.records.toLocaleString('en-US')} records in ${p.pages} pages, ${p.alertsSent.toLocaleString('en-US')} alerts sent, ${findingCount(p)}${p.headersSkipped} header lines, ${p.quarantined} quarantined, ${p.failed} failed, ${p.throttles} throttles, ${seconds.toFixed(1)} s\n`,
     );
     if (outcome.kind === 'read-failed') {
       process.stderr.write(`replay: stopped: ${outcome.reason}\n`);
@@ -144,6 +152,11 @@ async function main(): Promise<number> {
     sqs.destroy();
     logs.destroy();
   }
+}
+
+function findingCount(p: Readonly<ReplayProgress>): string {
+  const sent = Object.values(p.findingsSent).reduce((a, b) => a + b, 0);
+  return p.held === 0 && sent === 0 ? '' : `${sent} findings sent, ${p.held.toLocaleString('en-US')} flows held in findings, `;
 }
 
 if (require.main === module) {

@@ -2,7 +2,7 @@ import type { BottomK } from './bottom-k';
 import { addToSketch, emptySketch, hashText, mergeSketch, sketchCount, sketchExact, sketchValues } from './bottom-k';
 import type { FindingAlert, FindingSettings, FindingType } from './finding';
 import { findingId, SAMPLE_SIZE, TOP_SIZE } from './finding';
-import type { BranchState, PairState, Span, WindowState } from './finding-state';
+import type { BranchState, DetectorState, PairState, Span, WindowState } from './finding-state';
 import { LIMITS } from './finding-state';
 import { SERVICES } from './flow-context';
 import type { Scope } from './flow-context';
@@ -63,6 +63,17 @@ export function findingsOfWindow(window: WindowState, place: WindowPlace, settin
   }
   for (const [key, s] of summaries) out.push(summaryFinding(key, s, place));
   return out.sort((a, b) => (a.alert_id < b.alert_id ? -1 : a.alert_id > b.alert_id ? 1 : 0));
+}
+
+/**
+ * The findings of every window of `state` that ends at or before `boundary` (every window when
+ * absent), oldest window first: what closing them would send.
+ */
+export function findingsOfState(state: DetectorState, logGroup: string | null, settings: FindingSettings, boundary = Number.POSITIVE_INFINITY): FindingAlert[] {
+  return [...state.windows]
+    .filter(([start]) => start + settings.windowMs <= boundary)
+    .sort((a, b) => a[0] - b[0])
+    .flatMap(([start, window]) => findingsOfWindow(window, { logGroup, start, windowMs: settings.windowMs }, settings));
 }
 
 interface Sketches {

@@ -3,8 +3,8 @@ import type { BottomK } from './bottom-k';
 import { addToSketch, copySketch, emptySketch, hashInt, hashText, isSketch, mergeSketch, sketchCount } from './bottom-k';
 import type { Direction, Scope } from './flow-context';
 import { DIRECTIONS, SCOPES } from './flow-context';
-import type { Cidr } from './ip-address';
-import { canonicalIp, cidrContains, parseIp } from './ip-address';
+import type { Cidr, IpAddress } from './ip-address';
+import { canonicalIp, cidrContains, cidrContainsV4, parseIp, parseIpv4 } from './ip-address';
 
 /**
  * What the detectors remember of one log group's rejected flows, window by window: per source, the
@@ -130,17 +130,29 @@ export function observationOf(alert: Alert, timeMs: number, allowlist: readonly 
   const src = typeof alert.pkt_src_ip === 'string' ? alert.pkt_src_ip : alert.src_ip;
   const dst = typeof alert.pkt_dst_ip === 'string' ? alert.pkt_dst_ip : alert.dst_ip;
   if (src === null || dst === null || alert.src_scope === null || alert.direction === null) return 'no-endpoints';
-  const srcAddress = parseIp(src);
-  const dstAddress = parseIp(dst);
-  if (srcAddress === undefined || dstAddress === undefined) return 'no-endpoints';
-  if (allowlist.some((range) => cidrContains(range, srcAddress))) return 'allowlisted';
+  const srcEndpoint = endpoint(src);
+  const dstEndpoint = endpoint(dst);
+  if (srcEndpoint === undefined || dstEndpoint === undefined) return 'no-endpoints';
+  if (allowlist.some((range) => (typeof srcEndpoint.address === 'number' ? cidrContainsV4(range, srcEndpoint.address) : cidrContains(range, srcEndpoint.address)))) return 'allowlisted';
   if (!Number.isSafeInteger(timeMs) || timeMs < 0 || timeMs > LATEST_MS - 2 * PLAUSIBLE_SPAN_MS) return 'no-time';
   const port = alert.protocol_number !== null && PORT_PROTOCOLS.has(alert.protocol_number) ? alert.dst_port : null;
   const eni = alert.cloud_resource === null ? null : INTERFACE_ID.test(alert.cloud_resource) ? alert.cloud_resource : `eni-hash-${hashText(alert.cloud_resource).toString(16)}`;
   const plausible = (seconds: number | null): number | undefined => (seconds !== null && Math.abs(seconds * 1000 - timeMs) <= PLAUSIBLE_SPAN_MS ? Math.round(seconds * 1000) : undefined);
   const first = plausible(alert.start) ?? timeMs;
   const last = Math.max(first, plausible(alert.end) ?? timeMs);
-  return { src: canonicalIp(srcAddress), dst: canonicalIp(dstAddress), srcScope: alert.src_scope, direction: alert.direction, port, eni, alertId: alert.alert_id, time: timeMs, first, last };
+  return { src: srcEndpoint.text, dst: dstEndpoint.text, srcScope: alert.src_scope, direction: alert.direction, port, eni, alertId: alert.alert_id, time: timeMs, first, last };
+}
+
+/**
+ * An address and its canonical text. Dotted IPv4, as flow logs write it, is canonical already and
+ * is read without BigInt (the fast path of every flow); anything else goes through parseIp.
+ */
+function endpoint(text: string): { readonly address: number | IpAddress; readonly text: string } | undefined {
+  const v4 = parseIpv4(text);
+  if (v4 !== undefined) return { address: v4, text };
+  const address = parseIp(text);
+  if (address === undefined) return undefined;
+  return { address: address.family === 4 ? Number(address.value) : address, text: canonicalIp(address) };
 }
 
 /** Start of the window holding `timeMs`: windows are `windowMs` long, aligned to the epoch. */

@@ -125,3 +125,40 @@ describe('npm run normalize', () => {
     expect(bad.stderr).toContain('--internal-cidrs: "/40" is not a prefix length from 0 to 32');
   });
 });
+
+describe('npm run normalize --alert-mode', () => {
+  const line = (src: string, dst: string, port: number, startS: number, eni = 'eni-0a1b2c3d4e5f60708'): string => `2 123456789010 ${eni} ${src} ${dst} 40000 ${port} 6 1 44 ${startS} ${startS + 30} REJECT OK`;
+  const start = 1_795_608_000; // 2026-11-25T12:00:00Z
+  const scan = Array.from({ length: 12 }, (_, i) => line('198.51.100.23', '10.0.1.12', 1000 + i, start + i * 10));
+  const allowlisted = Array.from({ length: 12 }, (_, i) => line('192.0.2.10', '10.0.1.12', 2000 + i, start + i * 10));
+  const nextWindow = Array.from({ length: 11 }, (_, i) => line('198.51.100.23', '10.0.1.12', 3000 + i, start + 3600 + i * 10));
+  const input = `${[...scan, ...allowlisted, ...nextWindow].join('\n')}\n`;
+
+  it('findings: writes the findings of every window at the end of input, and no held or allowlisted flow', () => {
+    const { status, alerts, stderr } = run(['--alert-mode', 'findings', '--allowlist', '192.0.2.0/24', '--log-group', '/aws/vpc/flowlogs'], input);
+    expect(status).toBe(0);
+    expect(alerts.map((a) => [a['category'], a['finding_type'], a['window_start'], a['distinct_ports']])).toEqual([
+      ['finding', 'port_scan', '2026-11-25T12:00:00.000Z', 12],
+      ['finding', 'port_scan', '2026-11-25T13:00:00.000Z', 11],
+    ]);
+    expect(alerts[0]).toMatchObject({ log_group: '/aws/vpc/flowlogs', src_ip: '198.51.100.23', dst_ip: '10.0.1.12', severity: 'medium' });
+    expect(stderr).toContain('normalize: 2 findings (2 port_scan, 0 host_sweep, 0 lateral_blocked, 0 egress_blocked, 0 inbound_summary); flows not written on their own: 23 in findings, 12 allowlisted, 0 counted');
+  });
+
+  it('both: every flow alert, then the findings; the same input gives the same findings', () => {
+    const first = run(['--alert-mode', 'both', '--scan-port-threshold', '12'], input);
+    expect(first.alerts.filter((a) => a['category'] === 'network')).toHaveLength(35);
+    const findings = first.alerts.filter((a) => a['category'] === 'finding');
+    // The allowlist is empty here: the allowlisted scanner is a scan too; 11 ports are below the threshold of 12.
+    expect(findings.map((a) => [a['finding_type'], a['src_ip'] ?? a['cloud_resource']])).toEqual(expect.arrayContaining([['port_scan', '198.51.100.23'], ['port_scan', '192.0.2.10']]));
+    expect(findings.filter((a) => a['finding_type'] === 'port_scan')).toHaveLength(2);
+    expect(run(['--alert-mode', 'both', '--scan-port-threshold', '12'], input).alerts).toEqual(first.alerts);
+  });
+
+  it('names a bad option with a value that works', () => {
+    const { status, stderr } = run(['--alert-mode', 'findings', '--scan-port-threshold', '500'], input);
+    expect(status).toBe(2);
+    expect(stderr).toContain("--scan-port-threshold=500 must be a whole number from 2 to 64; e.g. --scan-port-threshold '20'");
+    expect(run(['--scan-port-threshold', '20'], input).stderr).toContain("--scan-port-threshold only applies when findings are made, and --alert-mode is \"flows\": remove it, or set --alert-mode 'findings'");
+  });
+});

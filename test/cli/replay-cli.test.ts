@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import type { LocalAws } from '../../local/local-aws';
 import { flowLine, makePoller, MIN, pollerEnv, startLocalAws } from '../../local/local-aws';
 import { captureStdout } from '../helpers/capture-output';
+import { ENV } from '../../lambda/settings/settings-table';
+import { ALLOWLISTED_RANGE, plantedAttacks } from '../../local/flow-traffic';
 import { localAwsEnv, runChild } from '../helpers/run-child';
 
 jest.setTimeout(60_000);
@@ -50,6 +52,40 @@ describe('replay', () => {
     }
     const polled = (await aws.sqs.drain(pollQueue)).map((m) => m.Body ?? '');
     expect(polled.sort()).toEqual(replayed.sort());
+  });
+
+  it('with --alert-mode findings, closes every window at the end and sends the same findings, with the same ids, as the stack', async () => {
+    const group = '/aws/vpc/replay-findings';
+    aws.logs.createLogGroup(group);
+    const hour = 60 * MIN;
+    const start = Math.ceil(aws.clock.ms / hour) * hour;
+    const planted = plantedAttacks(start + 10 * MIN);
+    aws.logs.putEvents(group, planted.events.map((e) => ({ ...e, ingestionTime: e.timestamp + MIN })));
+    const replayQueue = await aws.sqs.createQueue('replay-findings');
+    aws.clock.ms = start + hour;
+    const result = await replay(['--log-group', group, '--start', iso(start), '--end', iso(start + hour), '--queue-url', replayQueue, '--alert-mode', 'findings', '--allowlist', ALLOWLISTED_RANGE]);
+    expect(result.status).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ records: planted.events.length, alertsSent: 0, held: planted.events.length, findingsSent: { port_scan: 1, host_sweep: 1, lateral_blocked: 1, egress_blocked: 1 } });
+    const replayed = (await aws.sqs.drain(replayQueue)).map((m) => JSON.parse(m.Body ?? '') as { alert_id: string; finding_type: string });
+
+    const pollQueue = await aws.sqs.createQueue('replay-findings-poll');
+    await aws.dynamo.createCheckpointTable('replay-findings-poll');
+    const poller = makePoller(aws, pollerEnv(pollQueue, 'replay-findings-poll', { [ENV.alertMode]: 'findings', [ENV.allowlistCidrs]: ALLOWLISTED_RANGE, [ENV.maxCatchUpHours]: '3' }, group));
+    const out = captureStdout();
+    try {
+      aws.clock.ms = start + 5 * MIN;
+      while (aws.clock.ms < start + 2 * hour) {
+        await poller.invoke();
+        aws.clock.ms += 5 * MIN;
+      }
+    } finally {
+      out.restore();
+    }
+    const polled = (await aws.sqs.drain(pollQueue)).map((m) => JSON.parse(m.Body ?? '') as { alert_id: string; finding_type: string });
+    // Same ids, and the same bodies: the same flows went into the same windows.
+    const byId = (a: { alert_id: string }, b: { alert_id: string }) => (a.alert_id < b.alert_id ? -1 : 1);
+    expect(polled.sort(byId)).toEqual(replayed.sort(byId));
+    expect(polled.map((f) => f.finding_type).sort()).toEqual(['egress_blocked', 'host_sweep', 'lateral_blocked', 'port_scan']);
   });
 
   it('exits 1 with the reason when the log group cannot be read', async () => {

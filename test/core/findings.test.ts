@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { admitFlow } from '../../lambda/core/admit-flow';
 import type { Alert } from '../../lambda/core/alert';
-import { findingsOfWindow } from '../../lambda/core/close-window';
+import { findingsOfState } from '../../lambda/core/close-window';
 import type { FindingAlert, FindingSettings } from '../../lambda/core/finding';
 import { FINDING_TYPES, findingId } from '../../lambda/core/finding';
 import type { DetectorState } from '../../lambda/core/finding-state';
@@ -26,7 +26,7 @@ function feed(flows: readonly Flow[], state: DetectorState = emptyState(), setti
 }
 
 function close(state: DetectorState, settings = SETTINGS): FindingAlert[] {
-  return [...state.windows].sort((a, b) => a[0] - b[0]).flatMap(([start, w]) => findingsOfWindow(w, { logGroup: 'g', start, windowMs: settings.windowMs }, settings));
+  return findingsOfState(state, 'g', settings);
 }
 
 const planted = plantedAttacks(T0 + 10 * 60_000);
@@ -132,7 +132,7 @@ describe('bounded state', () => {
   it('stays within its cell limit under a flood of one-probe sources, and still finds the planted scan', () => {
     const flood = Array.from({ length: 60_000 }, (_, i) => {
       const startS = Math.floor(T0 / 1000) + (i % 3000);
-      const src = `${11 + (i % 200)}.${(i >> 8) & 255}.${i & 255}.${1 + (i % 250)}`;
+      const src = `${20 + (i % 80)}.${(i >> 8) & 255}.${i & 255}.${1 + (i % 250)}`;
       return flowOf(v2Record({ eni: interfaceOf(i % 20).eni, src, dst: interfaceOf(i % 20).ip, srcPort: 1, dstPort: 22, startS }), startS * 1000, `f${i}`);
     });
     const state = emptyState();

@@ -48,3 +48,24 @@ it('explains itself with --help and refuses a --format without a FILE', () => {
   expect(demo(['--help'])).toMatchObject({ status: 0, stderr: expect.stringContaining('usage: npm run demo -- [FILE] [--format LOGFORMAT]') });
   expect(demo(['--format', '${srcaddr}'])).toMatchObject({ status: 2, stderr: expect.stringContaining('--format applies to your FILE') });
 }, 120_000);
+
+it('with --alert-mode findings, shows the planted attacks as findings and far fewer messages', () => {
+  const result = demo(['--alert-mode', 'findings']);
+  expect(result.status).toBe(0);
+  for (const line of [
+    /high {3}egress_blocked {2}10\.0\.1\.15 was rejected by 1 public address/,
+    /high {3}lateral_blocked 10\.0\.9\.50 was rejected by 3 private addresses/,
+    /medium port_scan {7}198\.51\.100\.23 was rejected on 40 ports of 10\.0\.1\.12/,
+    /medium host_sweep {6}203\.0\.113\.77 was rejected by 15 hosts/,
+  ]) expect(result.stdout).toMatch(line);
+  expect(result.stdout).not.toContain('192.0.2.10');
+  const match = /(\d+) matching records became (\d+) findings: (\d+)x fewer messages/.exec(result.stdout);
+  expect(Number(match?.[1]) / Number(match?.[2])).toBeGreaterThanOrEqual(10);
+  expect(result.stdout).toMatch(/not delivered: 1 \(ingested later than the lookback\)/);
+  // The README's worked example is this run's output.
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const start = readme.indexOf('Findings the pipeline received:');
+  const shown = readme.slice(start, readme.indexOf('```', start)).trim().split('\n');
+  expect(shown.length).toBeGreaterThan(5);
+  for (const line of shown) expect(result.stdout).toContain(line);
+}, 120_000);
