@@ -14,7 +14,7 @@ import { DynamoDbFindingStore } from '../lambda/adapters/dynamodb-finding-store'
 import { RateLimiter } from '../lambda/adapters/rate-limiter';
 import { SQS_MAX_BYTES, SqsPublisher } from '../lambda/adapters/sqs-publisher';
 import { readConfig } from '../lambda/app/config';
-import { ENV } from '../lambda/settings/settings-table';
+import { CHECKPOINT_KEY, ENV } from '../lambda/settings/settings-table';
 import { METRIC_NAMESPACE, METRIC_SERVICE } from '../lambda/settings/metric-names';
 import type { RunSummary } from '../lambda/handlers/poll-handler';
 import { createPollHandler } from '../lambda/handlers/poll-handler';
@@ -106,7 +106,9 @@ export function makePoller(aws: LocalAws, env: Record<string, string>, options: 
   dynamoClient.middlewareStack.add(
     (next, context) => async (args) => {
       checkpointCalls.set(context.commandName ?? '?', (checkpointCalls.get(context.commandName ?? '?') ?? 0) + 1);
-      if (faults.failNextCheckpointWrite && context.commandName === 'PutItemCommand') {
+      // Only the checkpoint item's write: the finding state, written just before it, goes through.
+      const item = (args.input as { Item?: Record<string, { S?: string }> }).Item;
+      if (faults.failNextCheckpointWrite && context.commandName === 'PutItemCommand' && item?.[CHECKPOINT_KEY]?.S?.startsWith('checkpoint|') === true) {
         faults.failNextCheckpointWrite = false;
         throw Object.assign(new Error('socket hang up (simulated)'), { name: 'TimeoutError' });
       }

@@ -61,6 +61,8 @@ export class FindingTracker {
   /** Set when the stored state could not be read and the tracker started afresh. */
   public discarded: string | undefined;
   private revision: number | undefined;
+  /** Whether the state may differ from the stored one: an unchanged state is not written again. */
+  private dirty = false;
 
   private constructor(
     /** Absent for a run that keeps its state in memory only (the commands, which close every window at the end). */
@@ -70,6 +72,11 @@ export class FindingTracker {
     private readonly settings: FindingSettings,
     public state: DetectorState,
   ) {}
+
+  /** Marks the state changed by someone other than the admitter (windows closed). */
+  public touch(): void {
+    this.dirty = true;
+  }
 
   /** A tracker whose state lives in memory only: the `normalize` and `replay` commands. */
   public static inMemory(logGroup: string, settings: FindingSettings): FindingTracker {
@@ -92,6 +99,7 @@ export class FindingTracker {
    */
   public admitter(openAfter = 0): (alert: Alert, event: LogEvent) => boolean {
     return (alert, event) => {
+      this.dirty = true;
       const admission: Admission = admitFlow(this.state, alert, event.timestamp, this.settings, openAfter);
       if (admission === 'send') return true;
       this.counts[admission]++;
@@ -105,12 +113,14 @@ export class FindingTracker {
    * @throws Error when every attempt lost (the caller fails the run or delivery, which is retried).
    */
   public async save(): Promise<void> {
+    if (!this.dirty) return;
     const store = this.store;
     for (let attempt = 0; attempt < MAX_SAVE_ATTEMPTS; attempt++) {
       enforceLimit(this.state);
       if (store === undefined) return;
       if (await store.save(this.logGroup, this.shard, this.revision, this.state)) {
         this.revision = (this.revision ?? 0) + 1;
+        this.dirty = false;
         return;
       }
       const theirs = await store.load(this.logGroup, this.shard);

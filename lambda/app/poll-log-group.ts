@@ -188,7 +188,10 @@ async function poll(target: LogGroupTarget, deps: PollDeps, budget: number, stat
           // Every record timestamped before watermark − lookback has been read: those windows are final.
           const closed = await closeWindows(tracker.state, target.name, done.watermark - deps.settings.lookbackMs - SEARCH_MARGIN_MS, deps.findings.settings, { publisher: deps.publisher, ...(deps.quarantine !== undefined && { quarantine: deps.quarantine }) });
           addClose(stats.findings, closed);
-          if (closed.windows > 0) await tracker.save();
+          if (closed.windows > 0) {
+            tracker.touch();
+            await tracker.save();
+          }
         }
         // A window ending within one lookback of now is the last of this run: the next window
         // would mostly re-read this one's overlap, and chasing the moving clock never ends.

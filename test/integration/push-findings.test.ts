@@ -8,6 +8,7 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbFindingStore } from '../../lambda/adapters/dynamodb-finding-store';
 import { SqsPublisher } from '../../lambda/adapters/sqs-publisher';
+import type { FindingStateStore } from '../../lambda/app/ports';
 import type { FindingAlert } from '../../lambda/core/finding';
 import { DEFAULT_FINDING_SETTINGS } from '../../lambda/core/finding';
 import { cidrs } from '../../lambda/core/ip-address';
@@ -51,11 +52,9 @@ function deliveries(events: readonly TrafficEvent[], idPrefix: string): Array<{ 
   }));
 }
 
-it('sends every planted attack once, from concurrent and repeated deliveries, and late records on their own', async () => {
-  const queueUrl = await aws.sqs.createQueue('push-findings');
-  await aws.dynamo.createCheckpointTable('push-findings');
-  const clock = { ms: START + 30 * MIN };
-  const handler = createSubscribeHandler({
+/** The push-mode handler in findings mode, on the local queue `queueUrl` and state `store`. */
+function subscriber(queueUrl: string, store: FindingStateStore, now: () => number, allowlist = cidrs(ALLOWLISTED_RANGE)) {
+  return createSubscribeHandler({
     logger: new Logger({ serviceName: METRIC_SERVICE }),
     metrics: new Metrics({ namespace: METRIC_NAMESPACE, serviceName: METRIC_SERVICE }),
     formats: new Map([[GROUP, compileFormat()]]),
@@ -63,13 +62,20 @@ it('sends every planted attack once, from concurrent and repeated deliveries, an
     publisher: new SqsPublisher(aws.sqs.client, { queueUrl, fifo: false, maxBatchBytes: 262_144, sleep: async () => {} }),
     quarantine: new SqsPublisher(aws.sqs.client, { queueUrl: quarantineUrlFor(queueUrl), fifo: false, maxBatchBytes: 1_048_576, sleep: async () => {} }),
     maxMessageBytes: 262_144,
-    now: () => clock.ms,
-    findings: {
-      settings: { ...DEFAULT_FINDING_SETTINGS, alertMode: 'findings', allowlist: cidrs(ALLOWLISTED_RANGE) },
-      store: new DynamoDbFindingStore(new DynamoDBClient({ region: REGION, endpoint: aws.dynamo.endpoint, credentials: TEST_CREDENTIALS }), 'push-findings', () => clock.ms),
-      lookbackMs: 15 * MIN,
-    },
+    now,
+    findings: { settings: { ...DEFAULT_FINDING_SETTINGS, alertMode: 'findings', allowlist }, store, lookbackMs: 15 * MIN },
   });
+}
+
+function localStore(table: string, now?: () => number): DynamoDbFindingStore {
+  return new DynamoDbFindingStore(new DynamoDBClient({ region: REGION, endpoint: aws.dynamo.endpoint, credentials: TEST_CREDENTIALS }), table, now);
+}
+
+it('sends every planted attack once, from concurrent and repeated deliveries, and late records on their own', async () => {
+  const queueUrl = await aws.sqs.createQueue('push-findings');
+  await aws.dynamo.createCheckpointTable('push-findings');
+  const clock = { ms: START + 30 * MIN };
+  const handler = subscriber(queueUrl, localStore('push-findings', () => clock.ms), () => clock.ms);
   const invoke = (event: unknown) => handler(event as CloudWatchLogsEvent, CONTEXT);
   const background = backgroundTraffic({ startMs: START, hours: 1, interfaces: 16, probesPerInterfaceHour: 30, sweepersPerHour: 0 });
   const planted = plantedAttacks(START + 10 * MIN, 16);
@@ -104,4 +110,24 @@ it('sends every planted attack once, from concurrent and repeated deliveries, an
   await invoke(deliveries([planted.events[0] as TrafficEvent], 'late')[0]);
   const late = (await aws.sqs.drain(queueUrl)).map((m) => JSON.parse(m.Body ?? '') as { category: string; src_ip: string });
   expect(late).toEqual([expect.objectContaining({ category: 'network', src_ip: '198.51.100.23' })]);
+});
+
+it('a Kinesis record whose finding state cannot be saved is retried from that record, and nothing is lost', async () => {
+  const queueUrl = await aws.sqs.createQueue('push-findings-conflict');
+  const real = localStore('push-findings-conflict');
+  await aws.dynamo.createCheckpointTable('push-findings-conflict');
+  let refuse = true;
+  // Every save loses the race while `refuse` is set, as under a writer that never stops.
+  const store = { load: real.load.bind(real), save: async (...args: Parameters<typeof real.save>) => (refuse ? false : real.save(...args)) };
+  const handler = subscriber(queueUrl, store, () => START + 30 * MIN, []);
+  const planted = plantedAttacks(START + 10 * MIN, 16);
+  const records = deliveries(planted.events, 'k').map((d, i) => ({ kinesis: { data: d.awslogs.data, sequenceNumber: String(1000 + i) } }));
+  const first = await handler({ Records: records } as unknown as CloudWatchLogsEvent, CONTEXT);
+  expect(first).toEqual({ batchItemFailures: [{ itemIdentifier: '1000' }] });
+  refuse = false;
+  expect(await handler({ Records: records } as unknown as CloudWatchLogsEvent, CONTEXT)).toEqual({ batchItemFailures: [] });
+  const stored = await Promise.all([0, 1, 2, 3].map((shard) => real.load(GROUP, shard)));
+  const flows = stored.reduce((n, s) => n + [...(s?.state.windows.values() ?? [])].reduce((m, w) => m + [...w.sources.values()].reduce((k, src) => k + src.flows.h.length, 0), 0), 0);
+  // Every planted flow is in the state (the 40-flow scanner's sketch is exact below 64).
+  expect(flows).toBe(planted.events.length);
 });
