@@ -92,7 +92,7 @@ export const FINDING_PROPERTIES = {
   distinct_hosts: [count, 'Distinct destination addresses'],
   distinct_sources: [count, 'Distinct sources (1 for a finding about one source)'],
   counts_exact: [{ type: 'boolean' }, '`false` when a count went past 64 and is an estimate (about ±13 %)'],
-  sample_ports: [{ type: 'array', maxItems: SAMPLE_SIZE, items: { type: 'integer', minimum: 0, maximum: 65535 } }, `The smallest destination ports seen (at most ${SAMPLE_SIZE}; all of them when \`distinct_ports\` ≤ ${SAMPLE_SIZE})`],
+  sample_ports: [{ type: 'array', maxItems: SAMPLE_SIZE, items: { type: 'integer', minimum: 0, maximum: 65535 } }, `Destination ports seen, smallest first (at most ${SAMPLE_SIZE}): the smallest of all when \`distinct_ports\` ≤ 64, of a hash-chosen 64 beyond`],
   sample_hosts: [{ type: 'array', maxItems: SAMPLE_SIZE, items: { type: 'string' } }, `Destination addresses (at most ${SAMPLE_SIZE}, sorted)`],
   top_sources: [{ type: 'array', maxItems: TOP_SIZE, items: { type: 'object', additionalProperties: false, required: ['ip', 'flow_count'], properties: { ip: { type: 'string' }, flow_count: count } } }, `\`inbound_summary\`: the sources with most flows (at most ${TOP_SIZE}); else empty`],
   top_ports: [{ type: 'array', maxItems: TOP_SIZE, items: { type: 'object', additionalProperties: false, required: ['port', 'service', 'sources'], properties: { port: { type: 'integer', minimum: 0, maximum: 65535 }, service: nullable('string'), sources: count } } }, `\`inbound_summary\`: the ports most sources tried (at most ${TOP_SIZE}), with their service names; else empty`],

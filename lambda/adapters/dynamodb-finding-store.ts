@@ -3,7 +3,9 @@ import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ConditionalCheckFailedException, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { FindingStateStore, StoredFindingState } from '../app/ports';
 import type { DetectorState } from '../core/finding-state';
-import { decodeState, emptyState, encodeState, enforceLimit, FindingStateError, stateCells } from '../core/finding-state';
+import { decodeState, encodeState, FindingStateError } from '../core/finding-codec';
+import { emptyState } from '../core/finding-state';
+import { enforceLimit, stateCells } from '../core/finding-limits';
 import { CHECKPOINT_KEY, CHECKPOINT_TTL } from '../settings/settings-table';
 
 /** Compressed state per item: DynamoDB items hold 400 KB, and the key and attributes need a little. */
@@ -30,26 +32,35 @@ export class DynamoDbFindingStore implements FindingStateStore {
     const { Item: item } = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: key(logGroup, shard), ConsistentRead: true }));
     const revision = item?.['revision']?.N;
     if (item === undefined || revision === undefined) return undefined;
+    // Kept beside the state too, so a state that cannot be read never reopens closed windows.
+    const closedBefore = Number(item['closedBefore']?.N ?? 0);
     try {
       const bytes = item['state']?.B;
       if (bytes === undefined) throw new FindingStateError('stored finding state has no data');
-      return { revision: Number(revision), state: decodeState(gunzipSync(bytes, { maxOutputLength: MAX_INFLATED_BYTES }).toString('utf8')) };
+      const state = decodeState(gunzipSync(bytes, { maxOutputLength: MAX_INFLATED_BYTES }).toString('utf8'));
+      state.closedBefore = Math.max(state.closedBefore, Number.isSafeInteger(closedBefore) ? closedBefore : 0);
+      return { revision: Number(revision), state };
     } catch (error) {
-      // Starting afresh repeats findings (same ids) at worst; failing would stop the group for good.
-      return { revision: Number(revision), state: emptyState(), discarded: error instanceof Error ? error.message : String(error) };
+      // The flows held in it are lost (the FindingStateResets alarm says so); failing instead would
+      // stop the group for good.
+      return { revision: Number(revision), state: emptyState(Number.isSafeInteger(closedBefore) ? closedBefore : 0), discarded: error instanceof Error ? error.message : String(error) };
     }
   }
 
   public async save(logGroup: string, shard: number, expectedRevision: number | undefined, state: DetectorState): Promise<boolean> {
     let data = gzipSync(encodeState(state));
     while (data.length > MAX_STATE_BYTES) {
-      enforceLimit(state, Math.floor(stateCells(state) * 0.7));
+      const cells = stateCells(state);
+      enforceLimit(state, Math.floor(cells * 0.7));
+      // enforceLimit can always shrink a state this big (see its steps); never spin if it could not.
+      if (stateCells(state) >= cells) throw new Error(`finding state of ${logGroup} cannot be brought under ${MAX_STATE_BYTES} bytes (${cells} entries)`);
       data = gzipSync(encodeState(state));
     }
     const item: Record<string, AttributeValue> = {
       ...key(logGroup, shard),
       revision: { N: String((expectedRevision ?? 0) + 1) },
       state: { B: data },
+      closedBefore: { N: String(state.closedBefore) },
       [CHECKPOINT_TTL]: { N: String(Math.floor(this.now() / 1000) + STATE_TTL_SECONDS) },
     };
     try {

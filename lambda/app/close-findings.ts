@@ -1,7 +1,7 @@
-import { findingsOfState } from '../core/close-window';
+import { findingsOfWindow } from '../core/close-window';
 import type { FindingAlert, FindingSettings, FindingType } from '../core/finding';
 import type { DetectorState } from '../core/finding-state';
-import { dropClosed, emptyState, mergeState, windowStartOf } from '../core/finding-state';
+import { dropClosed, emptyState, mergeState } from '../core/finding-state';
 import type { AlertPublisher, FindingStateStore, OutboundMessage } from './ports';
 import { fifoGroupId } from './send-alerts';
 
@@ -41,17 +41,16 @@ export function addClose(a: CloseResult, b: CloseResult): void {
 }
 
 /**
- * Closes the windows of `state` that end at or before `upTo` (rounded down to a window boundary):
- * sends their findings and, only when every one is out, marks them closed and drops them. A failure
- * leaves them open; the next run sends them again with the same ids. For a state one writer owns
- * (a poll run holding its group's lease).
+ * Closes the windows of `state` that end at or before `upTo` (epoch ms), oldest end first: sends
+ * each one's findings and, once they are all out, marks it closed and drops it. A window whose
+ * findings fail stays open with every later one; the next run sends them again with the same ids.
+ * For a state one writer owns (a poll run holding its group's lease, or a command).
  */
 export async function closeWindows(state: DetectorState, logGroup: string, upTo: number, settings: FindingSettings, outlets: FindingOutlets): Promise<CloseResult> {
-  const boundary = windowStartOf(upTo, settings.windowMs);
-  const result = await sendClosable(state, logGroup, boundary, settings, outlets);
-  if (result.failed === 0 && boundary > state.closedBefore) {
-    state.closedBefore = boundary;
-    dropClosed(state, settings.windowMs);
+  const { result, closedThrough } = await sendClosable(state, logGroup, upTo, settings, outlets);
+  if (closedThrough > state.closedBefore) {
+    state.closedBefore = closedThrough;
+    dropClosed(state);
   }
   return result;
 }
@@ -63,20 +62,19 @@ export async function closeWindows(state: DetectorState, logGroup: string, upTo:
  * its findings were made.
  */
 export async function closeShardedWindows(store: FindingStateStore, logGroup: string, shards: number, upTo: number, settings: FindingSettings, outlets: FindingOutlets): Promise<CloseResult> {
-  const boundary = windowStartOf(upTo, settings.windowMs);
   const merged = emptyState();
   for (let shard = 0; shard < shards; shard++) {
     const stored = await store.load(logGroup, shard);
     if (stored !== undefined) mergeState(merged, stored.state);
   }
-  const result = await sendClosable(merged, logGroup, boundary, settings, outlets);
-  if (result.failed > 0) return result;
+  const { result, closedThrough } = await sendClosable(merged, logGroup, upTo, settings, outlets);
+  if (closedThrough <= merged.closedBefore) return result;
   for (let shard = 0; shard < shards; shard++) {
     for (let attempt = 0; ; attempt++) {
       const stored = await store.load(logGroup, shard);
-      if (stored === undefined || stored.state.closedBefore >= boundary) break;
-      stored.state.closedBefore = boundary;
-      dropClosed(stored.state, settings.windowMs);
+      if (stored === undefined || stored.state.closedBefore >= closedThrough) break;
+      stored.state.closedBefore = closedThrough;
+      dropClosed(stored.state);
       if (await store.save(logGroup, shard, stored.revision, stored.state)) break;
       if (attempt + 1 >= MAX_CLOSE_ATTEMPTS) throw new Error(`finding state of ${logGroup} (shard ${shard}) changed ${MAX_CLOSE_ATTEMPTS} times while its windows were being closed`);
     }
@@ -84,23 +82,41 @@ export async function closeShardedWindows(store: FindingStateStore, logGroup: st
   return result;
 }
 
-async function sendClosable(state: DetectorState, logGroup: string, boundary: number, settings: FindingSettings, outlets: FindingOutlets): Promise<CloseResult> {
+/**
+ * Sends the findings of each window ending at or before `upTo`, in order of their ends, stopping at
+ * the first window whose findings are not all out. `closedThrough` is the end of the last window
+ * sent in full: every window ending at or before it is done.
+ */
+async function sendClosable(state: DetectorState, logGroup: string, upTo: number, settings: FindingSettings, outlets: FindingOutlets): Promise<{ result: CloseResult; closedThrough: number }> {
   const result = emptyClose();
-  for (const start of state.windows.keys()) if (start + settings.windowMs <= boundary) result.windows++;
-  const findings = findingsOfState(state, logGroup, settings, boundary);
-  if (findings.length === 0) return result;
+  let closedThrough = state.closedBefore;
+  const closable = [...state.windows].filter(([start, w]) => start + w.length <= upTo).sort((a, b) => a[0] + a[1].length - (b[0] + b[1].length) || a[0] - b[0]);
+  for (const [start, window] of closable) {
+    const findings = findingsOfWindow(window, { logGroup, start, windowMs: window.length }, settings);
+    const failed = await publishFindings(findings, logGroup, outlets, result);
+    if (failed > 0) break;
+    result.windows++;
+    closedThrough = Math.max(closedThrough, start + window.length);
+  }
+  return { result, closedThrough };
+}
+
+/** Publishes `findings`; a permanent refusal goes to the quarantine queue. Returns how many are not out. */
+async function publishFindings(findings: readonly FindingAlert[], logGroup: string, outlets: FindingOutlets, result: CloseResult): Promise<number> {
+  if (findings.length === 0) return 0;
   const byId = new Map(findings.map((f, i) => [String(i), f]));
   const messages = findings.map((f, i) => findingMessage(String(i), f, logGroup));
   const answer = await outlets.publisher.publish(messages);
   for (const id of answer.sent) count(result, byId.get(id));
   const refused = answer.failed.filter((f) => f.permanent && outlets.quarantine !== undefined);
-  result.failed = answer.failed.length - refused.length;
+  let failed = answer.failed.length - refused.length;
   if (refused.length > 0 && outlets.quarantine !== undefined) {
     const kept = await outlets.quarantine.publish(refused.map((r) => ({ ...(messages[Number(r.id)] as OutboundMessage), attributes: { kind: 'quarantined' } })));
-    result.quarantined = kept.sent.length;
-    result.failed += kept.failed.length;
+    result.quarantined += kept.sent.length;
+    failed += kept.failed.length;
   }
-  return result;
+  result.failed += failed;
+  return failed;
 }
 
 function count(result: CloseResult, finding: FindingAlert | undefined): void {

@@ -58,8 +58,10 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>, mo
   const logGroups = readLogGroups(raw(s.logGroupsJson), problems);
   const queueUrl = required(s.queueUrl);
   const quarantineQueueUrl = required(s.quarantineQueueUrl);
+  const lookbackMinutes = readSetting(s.lookbackMinutes, raw(s.lookbackMinutes), ENV_NAMING, problems) ?? s.lookbackMinutes.default;
   const findings = readFindings(
     {
+      lookbackMinutes,
       alertMode: readSetting(s.alertMode, raw(s.alertMode), ENV_NAMING, problems) ?? s.alertMode.default,
       scanPortThreshold: readSetting(s.scanPortThreshold, raw(s.scanPortThreshold), ENV_NAMING, problems) ?? s.scanPortThreshold.default,
       sweepHostThreshold: readSetting(s.sweepHostThreshold, raw(s.sweepHostThreshold), ENV_NAMING, problems) ?? s.sweepHostThreshold.default,
@@ -72,7 +74,6 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>, mo
   );
   // Push mode keeps no checkpoint (CloudWatch Logs tracks delivery itself), only finding state.
   const checkpointTable = mode === 'poll' || findings.alertMode !== 'flows' ? required(s.checkpointTable) : '';
-  const lookbackMinutes = readSetting(s.lookbackMinutes, raw(s.lookbackMinutes), ENV_NAMING, problems) ?? s.lookbackMinutes.default;
   const maxCatchUpHours = readSetting(s.maxCatchUpHours, raw(s.maxCatchUpHours), ENV_NAMING, problems) ?? s.maxCatchUpHours.default;
   const config: PollerConfig = {
     logGroups,

@@ -4,17 +4,20 @@ import { hashText } from '../core/bottom-k';
 import type { Alert } from '../core/alert';
 import type { FindingSettings } from '../core/finding';
 import type { DetectorState } from '../core/finding-state';
-import { dropClosed, emptyState, enforceLimit, mergeState } from '../core/finding-state';
+import { enforceLimit } from '../core/finding-limits';
+import { dropClosed, emptyState, mergeState } from '../core/finding-state';
 import type { FindingStateStore, LogEvent } from './ports';
+import { backoffDelay, realSleep } from '../adapters/retry';
 
-/** Conditional saves tried before a writer gives up (each loss reloads and merges again). */
-const MAX_SAVE_ATTEMPTS = 6;
+/** Conditional saves tried before a writer gives up (each loss reloads, merges and waits a little). */
+const MAX_SAVE_ATTEMPTS = 10;
 
 /**
  * Push mode keeps each group's state in this many items, by log stream, so concurrent deliveries
- * rarely write the same one; the closer merges them.
+ * rarely write the same one (and each item's write rate stays far below DynamoDB's per-item
+ * limit); the closer merges them.
  */
-export const PUSH_SHARDS = 4;
+export const PUSH_SHARDS = 16;
 
 /** Longest a Lambda invocation can run (15 minutes), and a minute of clock margin. */
 const LONGEST_INVOCATION_MS = 16 * 60_000;
@@ -71,6 +74,7 @@ export class FindingTracker {
     private readonly shard: number,
     private readonly settings: FindingSettings,
     public state: DetectorState,
+    private readonly sleep: (ms: number) => Promise<void> = realSleep,
   ) {}
 
   /** Marks the state changed by someone other than the admitter (windows closed). */
@@ -83,14 +87,20 @@ export class FindingTracker {
     return new FindingTracker(undefined, logGroup, 0, settings, emptyState());
   }
 
-  /** Loads the state of `logGroup`/`shard`, or starts an empty one. */
-  public static async open(store: FindingStateStore, logGroup: string, shard: number, settings: FindingSettings): Promise<FindingTracker> {
+  /**
+   * Loads the state of `logGroup`/`shard`, or starts an empty one. `closedAtLeast` (epoch ms): the
+   * windows ending by then are closed whatever the stored state says (poll mode: the checkpoint's
+   * watermark less the lookback, so a lost state item never reopens them).
+   */
+  public static async open(store: FindingStateStore, logGroup: string, shard: number, settings: FindingSettings, closedAtLeast = 0, sleep?: (ms: number) => Promise<void>): Promise<FindingTracker> {
     const stored = await store.load(logGroup, shard);
-    const tracker = new FindingTracker(store, logGroup, shard, settings, stored?.state ?? emptyState());
+    const tracker = new FindingTracker(store, logGroup, shard, settings, stored?.state ?? emptyState(), sleep);
     tracker.revision = stored?.revision;
     tracker.discarded = stored?.discarded;
+    if (stored?.discarded !== undefined && closedAtLeast > tracker.state.closedBefore) tracker.state.closedBefore = closedAtLeast;
     return tracker;
   }
+
 
   /**
    * The admission function for sendAlerts: true to send `alert` on its own. Rejected flows are
@@ -99,7 +109,8 @@ export class FindingTracker {
    */
   public admitter(openAfter = 0): (alert: Alert, event: LogEvent) => boolean {
     return (alert, event) => {
-      this.dirty = true;
+      // Only the detectors change the state; in flows mode nothing is recorded.
+      if (this.settings.alertMode !== 'flows') this.dirty = true;
       const admission: Admission = admitFlow(this.state, alert, event.timestamp, this.settings, openAfter);
       if (admission === 'send') return true;
       this.counts[admission]++;
@@ -126,9 +137,11 @@ export class FindingTracker {
       const theirs = await store.load(this.logGroup, this.shard);
       const merged = theirs?.state ?? emptyState();
       mergeState(merged, this.state);
-      dropClosed(merged, this.settings.windowMs);
+      dropClosed(merged);
       this.state = merged;
       this.revision = theirs?.revision;
+      // Spread out writers that keep colliding on the same item.
+      await this.sleep(backoffDelay(attempt + 1, 20, 1000));
     }
     throw new Error(`finding state of ${this.logGroup} (shard ${this.shard}) was saved by others ${MAX_SAVE_ATTEMPTS} times in a row`);
   }

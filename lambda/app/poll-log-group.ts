@@ -41,7 +41,10 @@ export interface PollDeps {
   readonly runId: string;
   /** When a lease taken now must expire, epoch ms: the end of this invocation. */
   readonly leaseUntil: () => number;
-  /** The detectors, when alertMode is not `flows`: their settings and where their state is kept. */
+  /**
+   * The detectors: their settings and where their state is kept. In `flows` mode they only close
+   * the windows an earlier `findings` run left open, so switching modes never drops held flows.
+   */
   readonly findings?: { readonly settings: FindingSettings; readonly store: FindingStateStore };
 }
 
@@ -117,7 +120,9 @@ async function poll(target: LogGroupTarget, deps: PollDeps, budget: number, stat
   let position: PollPosition | undefined = stored?.position;
   const seen = stored?.seen ?? new SeenSet();
   // One shard per group: the lease makes this run its only writer.
-  const tracker = deps.findings === undefined ? undefined : await FindingTracker.open(deps.findings.store, target.name, 0, deps.findings.settings);
+  // A lost state item never reopens the windows the watermark has already passed.
+  const closedAtLeast = position === undefined ? 0 : position.watermark - deps.settings.lookbackMs - SEARCH_MARGIN_MS;
+  const tracker = deps.findings === undefined ? undefined : await FindingTracker.open(deps.findings.store, target.name, 0, deps.findings.settings, closedAtLeast);
   if (tracker?.discarded !== undefined) stats.findingStateDiscarded = tracker.discarded;
   if (tracker !== undefined) stats.admissions = tracker.counts;
   const finish = (end: PollEnd): PollStats => {
@@ -227,7 +232,7 @@ async function publishPage(
   const result = await sendAlerts({
     logGroup: target.name, format: target.format,
     ...(deps.settings.classify !== undefined && { classify: deps.settings.classify }),
-    ...(tracker !== undefined && { admit: tracker.admitter() }),
+    ...(tracker !== undefined && deps.findings?.settings.alertMode !== 'flows' && { admit: tracker.admitter() }),
   }, fresh, {
     publisher: deps.publisher,
     maxMessageBytes: deps.settings.maxMessageBytes,

@@ -1,7 +1,8 @@
 import { LogSourceError } from '../core/errors';
 import type { FindingSettings, FindingType } from '../core/finding';
 import type { ClassifyOptions } from '../core/normalize';
-import { closeWindows } from './close-findings';
+import { addClose, closeWindows, emptyClose } from './close-findings';
+import { SETTINGS } from '../settings/settings-table';
 import { FindingTracker } from './finding-tracker';
 import { sendAlerts } from './send-alerts';
 import type { LogGroupTarget } from './poll-log-group';
@@ -9,6 +10,8 @@ import type { AlertPublisher, LogSource } from './ports';
 
 /** FilterLogEvents returns at most this many events a page. */
 const MAX_PAGE_EVENTS = 10_000;
+/** How far past a window's end the range must be before its findings are sent: the stack's default lookback. */
+const LOOKBACK_MS = SETTINGS.lookbackMinutes.default * 60_000;
 
 /** What a replay needs; all I/O behind ports. */
 export interface ReplayDeps {
@@ -57,6 +60,16 @@ export async function replayRange(
   const progress: ReplayProgress = { pages: 0, records: 0, alertsSent: 0, headersSkipped: 0, quarantined: 0, failed: 0, throttles: 0, held: 0, findingsSent: {}, failureReasons: [] };
   const tracker = target.findings === undefined || target.findings.alertMode === 'flows' ? undefined : FindingTracker.inMemory(target.name, target.findings);
   const admit = tracker?.admitter();
+  let latest = Number.NEGATIVE_INFINITY;
+  const closeReplayed = async (t: FindingTracker, upTo: number): Promise<void> => {
+    if (target.findings === undefined) return;
+    const closed = await closeWindows(t.state, target.name, upTo, target.findings, { publisher: deps.publisher, ...(deps.quarantine !== undefined && { quarantine: deps.quarantine }) });
+    addClose(found, closed);
+    progress.findingsSent = found.byType;
+    progress.failed += closed.failed;
+    if (closed.failed > 0 && progress.failureReasons.length < 5) progress.failureReasons.push(`${closed.failed} findings could not be sent`);
+  };
+  const found = emptyClose();
   const outlets = { publisher: deps.publisher, maxMessageBytes: deps.maxMessageBytes, ...(deps.quarantine !== undefined && { quarantine: deps.quarantine }) };
   let token: string | undefined;
   do {
@@ -73,6 +86,11 @@ export async function replayRange(
     const result = await sendAlerts({ logGroup: target.name, format: target.format, ...(target.classify !== undefined && { classify: target.classify }), ...(admit !== undefined && { admit }) }, page.events, outlets);
     progress.held += result.held.length;
     await tracker?.save();
+    if (tracker !== undefined && target.findings !== undefined) {
+      // As the stack does: a window is done once the range is a lookback past its end.
+      for (const event of page.events) latest = Math.max(latest, event.timestamp);
+      await closeReplayed(tracker, latest - LOOKBACK_MS);
+    }
     progress.pages++;
     progress.records += page.events.length;
     progress.throttles += page.throttles;
@@ -86,11 +104,6 @@ export async function replayRange(
     onPage(progress);
     token = page.nextToken;
   } while (token !== undefined);
-  if (tracker !== undefined && target.findings !== undefined) {
-    const closed = await closeWindows(tracker.state, target.name, Number.MAX_SAFE_INTEGER, target.findings, { publisher: deps.publisher, ...(deps.quarantine !== undefined && { quarantine: deps.quarantine }) });
-    progress.findingsSent = closed.byType;
-    progress.failed += closed.failed;
-    if (closed.failed > 0 && progress.failureReasons.length < 5) progress.failureReasons.push(`${closed.failed} findings could not be sent`);
-  }
+  if (tracker !== undefined) await closeReplayed(tracker, Number.MAX_SAFE_INTEGER);
   return { kind: 'done', progress };
 }

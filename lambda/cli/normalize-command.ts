@@ -19,10 +19,10 @@ import { CLASSIFY_OPTIONS, CLASSIFY_USAGE, readClassifyOptions } from './classif
 import { FINDING_OPTIONS, FINDING_USAGE, readFindingOptions } from './finding-options';
 import { FindingTracker } from '../app/finding-tracker';
 import type { Alert } from '../core/alert';
-import { findingsOfState } from '../core/close-window';
-import type { FindingSettings } from '../core/finding';
+import { closeUpTo } from '../core/close-window';
+import type { FindingAlert, FindingSettings } from '../core/finding';
 import { FINDING_TYPES } from '../core/finding';
-import { enforceLimit } from '../core/finding-state';
+import { enforceLimit } from '../core/finding-limits';
 import { parseMessage } from '../core/record-parser';
 import { SETTINGS } from '../settings/settings-table';
 import { readInputEvents, readInputText } from './cli-input';
@@ -46,6 +46,8 @@ exit status: 0 done; 1 the input could not be read; 2 bad usage or --format; 3 r
 example: npm run --silent normalize -- --format '\${version} \${vpc-id} \${srcaddr} \${dstaddr} \${srcport} \${dstport} \${protocol} \${action} \${log-status}' flows.log.gz`;
 
 const MAX_REPORTED = 20;
+/** How far past a window's end the stream must be before its findings are made: the stack's default lookback. */
+const LOOKBACK_MS = SETTINGS.lookbackMinutes.default * 60_000;
 
 interface Options {
   readonly classify: ClassifyOptions;
@@ -130,6 +132,8 @@ function main(): number {
   const out: string[] = [];
   const tracker = options.findings.alertMode === 'flows' ? undefined : FindingTracker.inMemory(options.logGroup ?? '', options.findings);
   const admit = tracker?.admitter();
+  const findings: FindingAlert[] = [];
+  let latest = Number.NEGATIVE_INFINITY;
   for (const event of readInputEvents(text, options.logGroup)) {
     const outcome = parseMessage(event.message, format);
     if (outcome.kind === 'header') {
@@ -146,17 +150,22 @@ function main(): number {
       report(`input ${event.position}: sent as an unparsed alert (record_format "unparsed"): ${outcome.reason}`);
     }
     const alert = normalize(event.message, outcome, event.meta, options.classify);
-    if (admit !== undefined && !admit(alert, { eventId: alert.alert_id, timestamp: timeOf(alert, event.meta.timestamp), message: event.message })) {
-      // A file can hold any number of sources: keep the state within its bounds as it grows.
-      if (tracker !== undefined && records % 10_000 === 0) enforceLimit(tracker.state);
-      continue;
+    if (tracker !== undefined && records % 1000 === 0) {
+      // As the stack does: a window is done once the stream is a lookback past its end, and the
+      // state stays within its bounds whatever the file holds.
+      findings.push(...closeUpTo(tracker.state, latest - LOOKBACK_MS, options.logGroup ?? null, options.findings));
+      enforceLimit(tracker.state);
     }
+    const time = timeOf(alert, event.meta.timestamp);
+    if (Number.isFinite(time)) latest = Math.max(latest, time);
+    const written = admit === undefined || admit(alert, { eventId: alert.alert_id, timestamp: time, message: event.message });
+    if (!written) continue;
     out.push(bodyOf(alert, options.maxMessageBytes));
     if (out.length >= 1000) process.stdout.write(`${out.splice(0).join('\n')}\n`);
   }
   if (tracker !== undefined) {
     enforceLimit(tracker.state);
-    const findings = findingsOfState(tracker.state, options.logGroup ?? null, options.findings);
+    findings.push(...closeUpTo(tracker.state, Number.POSITIVE_INFINITY, options.logGroup ?? null, options.findings));
     for (const finding of findings) out.push(JSON.stringify(finding));
     const byType = FINDING_TYPES.map((type) => `${findings.filter((f) => f.finding_type === type).length} ${type}`).join(', ');
     const c = tracker.counts;

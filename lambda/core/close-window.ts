@@ -3,7 +3,7 @@ import { addToSketch, emptySketch, hashText, mergeSketch, sketchCount, sketchExa
 import type { FindingAlert, FindingSettings, FindingType } from './finding';
 import { findingId, SAMPLE_SIZE, TOP_SIZE } from './finding';
 import type { BranchState, DetectorState, PairState, Span, WindowState } from './finding-state';
-import { LIMITS } from './finding-state';
+import { bucketKey, dropClosed, LIMITS } from './finding-state';
 import { SERVICES } from './flow-context';
 import type { Scope } from './flow-context';
 import { isoFromMillis } from './iso-time';
@@ -41,7 +41,7 @@ export function findingsOfWindow(window: WindowState, place: WindowPlace, settin
       }
       // Internal and outbound flows are in the source's lateral or egress finding.
       const explained = scanned || sweep || pair.direction === 'internal' || pair.direction === 'outbound';
-      if (!explained) addToSummary(summaries, pair.eni ?? dst, pair.eni === null ? dst : null, ip, dst, pair);
+      if (!explained) addToSummary(summaries, bucketKey(pair.eni, dst), ip, dst, pair);
     }
     if (sweep) {
       out.push(finding('host_sweep', ip, place, source, {
@@ -54,10 +54,10 @@ export function findingsOfWindow(window: WindowState, place: WindowPlace, settin
       out.push(branchFinding(type, ip, source.scope, branch, place));
     }
   }
-  for (const [eni, o] of window.overflow) {
-    const summary = summaryFor(summaries, eni, null, o);
+  for (const [key, o] of window.overflow) {
+    const summary = summaryFor(summaries, key, o);
     mergeSketch(summary.flows, o.flows, k, LIMITS.evidence);
-    mergeSketch(summary.sources, o.sources, k);
+    mergeSketch(summary.sources, o.sources, k, 0);
     mergeSketch(summary.ports, o.ports, k);
     for (const port of sketchValues(o.ports)) summary.portSources.set(Number(port), (summary.portSources.get(Number(port)) ?? 0) + 1);
   }
@@ -71,9 +71,23 @@ export function findingsOfWindow(window: WindowState, place: WindowPlace, settin
  */
 export function findingsOfState(state: DetectorState, logGroup: string | null, settings: FindingSettings, boundary = Number.POSITIVE_INFINITY): FindingAlert[] {
   return [...state.windows]
-    .filter(([start]) => start + settings.windowMs <= boundary)
+    .filter(([start, window]) => start + window.length <= boundary)
     .sort((a, b) => a[0] - b[0])
-    .flatMap(([start, window]) => findingsOfWindow(window, { logGroup, start, windowMs: settings.windowMs }, settings));
+    .flatMap(([start, window]) => findingsOfWindow(window, { logGroup, start, windowMs: window.length }, settings));
+}
+
+/**
+ * Closes, in memory, every window of `state` that ends at or before `boundary`: returns their
+ * findings and marks them closed (later flows for them are late). For the commands, which own
+ * their state and print or send what this returns.
+ */
+export function closeUpTo(state: DetectorState, boundary: number, logGroup: string | null, settings: FindingSettings): FindingAlert[] {
+  const findings = findingsOfState(state, logGroup, settings, boundary);
+  let closedThrough = state.closedBefore;
+  for (const [start, window] of state.windows) if (start + window.length <= boundary) closedThrough = Math.max(closedThrough, start + window.length);
+  state.closedBefore = closedThrough;
+  dropClosed(state);
+  return findings;
 }
 
 interface Sketches {
@@ -129,7 +143,6 @@ function branchFinding(type: 'lateral_blocked' | 'egress_blocked', ip: string, s
 
 /** Rejected flows to one interface that no other finding holds. */
 interface Summary extends Span {
-  readonly dstIp: string | null;
   readonly flows: BottomK;
   readonly sources: BottomK;
   readonly ports: BottomK;
@@ -140,10 +153,10 @@ interface Summary extends Span {
   readonly portSources: Map<number, number>;
 }
 
-function summaryFor(summaries: Map<string, Summary>, key: string, dstIp: string | null, span: Span): Summary {
+function summaryFor(summaries: Map<string, Summary>, key: string, span: Span): Summary {
   let s = summaries.get(key);
   if (s === undefined) {
-    s = { first: span.first, last: span.last, dstIp, flows: emptySketch(), sources: emptySketch(), ports: emptySketch(), hosts: emptySketch(), sourceFlows: new Map(), portSources: new Map() };
+    s = { first: span.first, last: span.last, flows: emptySketch(), sources: emptySketch(), ports: emptySketch(), hosts: emptySketch(), sourceFlows: new Map(), portSources: new Map() };
     summaries.set(key, s);
   }
   if (span.first < s.first) s.first = span.first;
@@ -151,13 +164,13 @@ function summaryFor(summaries: Map<string, Summary>, key: string, dstIp: string 
   return s;
 }
 
-function addToSummary(summaries: Map<string, Summary>, key: string, dstIp: string | null, src: string, dst: string, pair: PairState): void {
+function addToSummary(summaries: Map<string, Summary>, key: string, src: string, dst: string, pair: PairState): void {
   const k = LIMITS.exact;
-  const s = summaryFor(summaries, key, dstIp, pair);
+  const s = summaryFor(summaries, key, pair);
   addToSketch(s.hosts, hashText(dst), dst, k);
   mergeSketch(s.flows, pair.flows, k, LIMITS.evidence);
   mergeSketch(s.ports, pair.ports, k);
-  addToSketch(s.sources, hashText(src), src, k);
+  addToSketch(s.sources, hashText(src), '', k, 0);
   s.sourceFlows.set(src, (s.sourceFlows.get(src) ?? 0) + sketchCount(pair.flows, k));
   for (const port of sketchValues(pair.ports)) s.portSources.set(Number(port), (s.portSources.get(Number(port)) ?? 0) + 1);
 }
@@ -166,12 +179,15 @@ function summaryFinding(key: string, s: Summary, place: WindowPlace): FindingAle
   const k = LIMITS.exact;
   const flows = sketchCount(s.flows, k);
   const sources = sketchCount(s.sources, k);
-  const eni = s.dstIp === null ? key : null;
+  // The bucket key names the interface (`eni X`), the address of a destination without one (`ip X`), or the shared bucket.
+  const eni = key.startsWith('eni ') ? key.slice(4) : null;
+  const dstIp = key.startsWith('ip ') ? key.slice(3) : null;
+  const target = eni ?? dstIp ?? 'other interfaces';
   const topSources = [...s.sourceFlows].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, TOP_SIZE).map(([ip, n]) => ({ ip, flow_count: n }));
   const topPorts = [...s.portSources].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, TOP_SIZE).map(([port, n]) => ({ port, service: SERVICES[port] ?? null, sources: n }));
   const summary = finding('inbound_summary', key, place, s, {
-    severity: 'info', src_ip: null, src_scope: null, dst_ip: s.dstIp, cloud_resource: eni,
-    title: `${flows} rejected ${flows === 1 ? 'flow' : 'flows'} from ${sources} ${sources === 1 ? 'source' : 'sources'} to ${key}`,
+    severity: 'info', src_ip: null, src_scope: null, dst_ip: dstIp, cloud_resource: eni,
+    title: `${flows} rejected ${flows === 1 ? 'flow' : 'flows'} from ${sources} ${sources === 1 ? 'source' : 'sources'} to ${target}`,
   }, { flows: s.flows, ports: s.ports, hosts: s.hosts }, { top_sources: topSources, top_ports: topPorts, distinct_sources: sources });
   summary.counts_exact = summary.counts_exact && sketchExact(s.sources, k);
   return summary;

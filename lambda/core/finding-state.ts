@@ -1,18 +1,18 @@
 import type { Alert } from './alert';
 import type { BottomK } from './bottom-k';
-import { addToSketch, copySketch, emptySketch, hashInt, hashText, isSketch, mergeSketch, sketchCount } from './bottom-k';
+import { addToSketch, copySketch, emptySketch, hashInt, hashText, mergeSketch } from './bottom-k';
 import type { Direction, Scope } from './flow-context';
-import { DIRECTIONS, SCOPES } from './flow-context';
 import type { Cidr, IpAddress } from './ip-address';
 import { canonicalIp, cidrContains, cidrContainsV4, parseIp, parseIpv4 } from './ip-address';
 
 /**
  * What the detectors remember of one log group's rejected flows, window by window: per source, the
  * distinct hosts, ports and flows it was rejected on (bottom-k sketches: exact below their size,
- * estimates beyond), per source and destination the distinct ports, and per interface the flows of
- * sources the state had to let go. Everything in it is bounded (see {@link LIMITS}), adding a flow
- * twice changes nothing, and two states merge in any order to the same result — so re-reads,
- * retries, redeliveries and concurrent writers all come to the same findings.
+ * estimates beyond), per source and destination the distinct ports, and per destination interface
+ * the flows of sources the state had to let go. Everything in it is bounded (see {@link LIMITS}
+ * and finding-limits.ts), adding a flow twice changes nothing, and two states merge in any order to
+ * the same result — so re-reads, retries, redeliveries and concurrent writers come to the same
+ * findings (exactly so below the limits).
  */
 
 /** Size of every bound in the state. Finding thresholds may not exceed {@link LIMITS.exact}. */
@@ -21,15 +21,20 @@ export const LIMITS = {
   exact: 64,
   /** Evidence alert ids kept per sketch of flows. */
   evidence: 10,
-  /** Destinations tracked one by one per source (more make the source a sweep anyway). */
+  /**
+   * Destinations tracked one by one per source: the 64 with the smallest hashes, whatever the order
+   * flows come in. A source with more is a sweep; a scan of a destination past them is in the sweep.
+   */
   pairsPerSource: 64,
-  /** Interfaces with a summary of let-go sources per window; the rest share one bucket. */
+  /** Interfaces with a bucket of let-go sources' flows per window; the rest share {@link OTHER_INTERFACES}. */
   overflowInterfaces: 256,
-  /** Sketch entries in one state, all windows together: about 25 bytes each stored (gzip JSON). */
+  /** Windows open at once; a flow for another window is sent on its own (see observe). */
+  openWindows: 96,
+  /** Sketch entries in one state, all windows together. */
   cells: 60_000,
 } as const;
 
-/** The bucket of let-go sources' flows past {@link LIMITS.overflowInterfaces} interfaces. */
+/** The bucket of let-go flows past {@link LIMITS.overflowInterfaces} interfaces, or of flows to untracked destinations. */
 export const OTHER_INTERFACES = '*';
 
 /** First and last time seen, epoch ms. */
@@ -61,12 +66,20 @@ export interface SourceState extends Span {
   readonly ports: BottomK;
   readonly flows: BottomK;
   readonly pairs: Map<string, PairState>;
+  /** Some of its flows went to destinations without a pair (past {@link LIMITS.pairsPerSource}). */
+  unpaired: boolean;
+  /**
+   * Only its lateral and egress branches are kept: the rest was folded into the interface buckets
+   * when the state was full (a private source keeps its `high` findings as long as it can).
+   */
+  slim: boolean;
   lateral?: BranchState;
   egress?: BranchState;
 }
 
 /** Flows of sources let go when the state was full, per destination interface. */
 export interface OverflowState extends Span {
+  /** Distinct sources (hashes only: their addresses are not kept). */
   readonly sources: BottomK;
   readonly ports: BottomK;
   readonly flows: BottomK;
@@ -74,7 +87,10 @@ export interface OverflowState extends Span {
 
 /** Everything seen in one window. */
 export interface WindowState {
+  /** Window length (ms) when it was opened: a changed setting never re-cuts an open window. */
+  readonly length: number;
   readonly sources: Map<string, SourceState>;
+  /** Keyed by {@link bucketKey}. */
   readonly overflow: Map<string, OverflowState>;
 }
 
@@ -88,6 +104,14 @@ export interface DetectorState {
 /** A fresh state whose windows before `closedBefore` count as closed. */
 export function emptyState(closedBefore = 0): DetectorState {
   return { closedBefore, windows: new Map() };
+}
+
+/**
+ * The key of a destination's bucket: its interface when logged, else its address. The prefixes
+ * keep an interface id that looks like an address, or like `*`, from sharing another's bucket.
+ */
+export function bucketKey(eni: string | null, dst: string): string {
+  return eni === null ? `ip ${dst}` : `eni ${eni}`;
 }
 
 /** A rejected flow as the detectors see it. */
@@ -135,7 +159,7 @@ export function observationOf(alert: Alert, timeMs: number, allowlist: readonly 
   if (srcEndpoint === undefined || dstEndpoint === undefined) return 'no-endpoints';
   if (allowlist.some((range) => (typeof srcEndpoint.address === 'number' ? cidrContainsV4(range, srcEndpoint.address) : cidrContains(range, srcEndpoint.address)))) return 'allowlisted';
   if (!Number.isSafeInteger(timeMs) || timeMs < 0 || timeMs > LATEST_MS - 2 * PLAUSIBLE_SPAN_MS) return 'no-time';
-  const port = alert.protocol_number !== null && PORT_PROTOCOLS.has(alert.protocol_number) ? alert.dst_port : null;
+  const port = alert.protocol_number !== null && PORT_PROTOCOLS.has(alert.protocol_number) && Number.isInteger(alert.dst_port) && (alert.dst_port as number) >= 0 && (alert.dst_port as number) <= 65_535 ? alert.dst_port : null;
   const eni = alert.cloud_resource === null ? null : INTERFACE_ID.test(alert.cloud_resource) ? alert.cloud_resource : `eni-hash-${hashText(alert.cloud_resource).toString(16)}`;
   const plausible = (seconds: number | null): number | undefined => (seconds !== null && Math.abs(seconds * 1000 - timeMs) <= PLAUSIBLE_SPAN_MS ? Math.round(seconds * 1000) : undefined);
   const first = plausible(alert.start) ?? timeMs;
@@ -162,40 +186,49 @@ export function windowStartOf(timeMs: number, windowMs: number): number {
 
 /**
  * Records `flow` in its window. Returns `'late'` (and records nothing) when that window is already
- * closed, or ends at or before `openAfter` (epoch ms: push mode's writers stop adding to a window
- * well before its closer reads it): the caller sends such a flow as a flow alert, so it is never
- * invisible.
+ * closed, ends at or before `openAfter` (epoch ms: push mode's writers stop adding to a window well
+ * before its closer reads it), or would be one window too many: the caller sends such a flow as a
+ * flow alert, so it is never invisible.
  */
 export function observe(state: DetectorState, flow: Observation, windowMs: number, openAfter = 0): 'observed' | 'late' {
   const start = windowStartOf(flow.time, windowMs);
   if (start + windowMs <= Math.max(state.closedBefore, openAfter)) return 'late';
   let window = state.windows.get(start);
   if (window === undefined) {
-    window = { sources: new Map(), overflow: new Map() };
+    if (state.windows.size >= LIMITS.openWindows) return 'late';
+    window = { length: windowMs, sources: new Map(), overflow: new Map() };
     state.windows.set(start, window);
   }
   let source = window.sources.get(flow.src);
   if (source === undefined) {
-    source = { scope: flow.srcScope, first: flow.first, last: flow.last, hosts: emptySketch(), ports: emptySketch(), flows: emptySketch(), pairs: new Map() };
+    source = { scope: flow.srcScope, first: flow.first, last: flow.last, hosts: emptySketch(), ports: emptySketch(), flows: emptySketch(), pairs: new Map(), unpaired: false, slim: false };
     window.sources.set(flow.src, source);
   }
   const flowHash = hashText(flow.alertId);
   const dstHash = hashText(flow.dst);
+  const portHash = flow.port === null ? 0 : hashInt(flow.port);
   stretch(source, flow);
-  addToSketch(source.flows, flowHash, flow.alertId, LIMITS.exact, LIMITS.evidence);
-  addToSketch(source.hosts, dstHash, flow.dst, LIMITS.exact);
-  if (flow.port !== null) addToSketch(source.ports, hashInt(flow.port), flow.port, LIMITS.exact);
-  let pair = source.pairs.get(flow.dst);
-  if (pair === undefined && source.pairs.size < LIMITS.pairsPerSource) {
-    pair = { first: flow.first, last: flow.last, ports: emptySketch(), flows: emptySketch(), eni: flow.eni, direction: flow.direction };
-    source.pairs.set(flow.dst, pair);
-  }
-  if (pair !== undefined) {
-    stretch(pair, flow);
-    // The smallest interface id wins, whatever the order flows come in.
-    if (flow.eni !== null && (pair.eni === null || flow.eni < pair.eni)) pair.eni = flow.eni;
-    addToSketch(pair.flows, flowHash, flow.alertId, LIMITS.exact, LIMITS.evidence);
-    if (flow.port !== null) addToSketch(pair.ports, hashInt(flow.port), flow.port, LIMITS.exact);
+  if (!source.slim) {
+    addToSketch(source.flows, flowHash, flow.alertId, LIMITS.exact, LIMITS.evidence);
+    addToSketch(source.hosts, dstHash, flow.dst, LIMITS.exact);
+    if (flow.port !== null) addToSketch(source.ports, portHash, flow.port, LIMITS.exact);
+    const pair = pairFor(source, flow.dst, dstHash, flow);
+    if (pair === undefined) {
+      source.unpaired = true;
+    } else {
+      stretch(pair, flow);
+      // The smallest interface id wins, whatever the order flows come in.
+      if (flow.eni !== null && (pair.eni === null || flow.eni < pair.eni)) pair.eni = flow.eni;
+      addToSketch(pair.flows, flowHash, flow.alertId, LIMITS.exact, LIMITS.evidence);
+      if (flow.port !== null) addToSketch(pair.ports, portHash, flow.port, LIMITS.exact);
+    }
+  } else {
+    // A slim source keeps only its branches; its other flows go straight to the buckets.
+    const bucket = overflowBucket(window, bucketKey(flow.eni, flow.dst), flow);
+    stretch(bucket, flow);
+    addToSketch(bucket.sources, hashText(flow.src), '', LIMITS.exact, 0);
+    addToSketch(bucket.flows, flowHash, flow.alertId, LIMITS.exact, LIMITS.evidence);
+    if (flow.port !== null) addToSketch(bucket.ports, portHash, flow.port, LIMITS.exact);
   }
   const branchName = flow.direction === 'internal' ? 'lateral' : flow.direction === 'outbound' ? 'egress' : undefined;
   if (branchName !== undefined) {
@@ -203,100 +236,55 @@ export function observe(state: DetectorState, flow: Observation, windowMs: numbe
     stretch(branch, flow);
     addToSketch(branch.flows, flowHash, flow.alertId, LIMITS.exact, LIMITS.evidence);
     addToSketch(branch.hosts, dstHash, flow.dst, LIMITS.exact);
-    if (flow.port !== null) addToSketch(branch.ports, hashInt(flow.port), flow.port, LIMITS.exact);
+    if (flow.port !== null) addToSketch(branch.ports, portHash, flow.port, LIMITS.exact);
   }
   return 'observed';
 }
 
-function stretch(span: Span, by: Span): void {
+/**
+ * The pair of `dst`, created when the source has room, or when `dst` hashes below its largest
+ * tracked destination (which is then dropped: its flows stay in the source's sketches, unpaired).
+ * So the tracked destinations are the smallest hashes seen, in any order.
+ */
+function pairFor(source: SourceState, dst: string, dstHash: number, flow: Span & { readonly eni: string | null; readonly direction: Direction }): PairState | undefined {
+  const existing = source.pairs.get(dst);
+  if (existing !== undefined) return existing;
+  if (source.pairs.size >= LIMITS.pairsPerSource) {
+    const largest = largestPair(source);
+    if (largest === undefined || dstHash > largest.hash || (dstHash === largest.hash && dst > largest.dst)) return undefined;
+    source.pairs.delete(largest.dst);
+    source.unpaired = true;
+  }
+  const pair: PairState = { first: flow.first, last: flow.last, ports: emptySketch(), flows: emptySketch(), eni: flow.eni, direction: flow.direction };
+  source.pairs.set(dst, pair);
+  return pair;
+}
+
+function largestPair(source: SourceState): { readonly dst: string; readonly hash: number } | undefined {
+  let largest: { dst: string; hash: number } | undefined;
+  for (const dst of source.pairs.keys()) {
+    const hash = hashText(dst);
+    if (largest === undefined || hash > largest.hash || (hash === largest.hash && dst > largest.dst)) largest = { dst, hash };
+  }
+  return largest;
+}
+
+/** The bucket `key` of `window`, created when there is room, else the shared one. */
+export function overflowBucket(window: WindowState, key: string, span: Span): OverflowState {
+  let chosen = key;
+  if (!window.overflow.has(chosen) && window.overflow.size >= LIMITS.overflowInterfaces) chosen = OTHER_INTERFACES;
+  let bucket = window.overflow.get(chosen);
+  if (bucket === undefined) {
+    bucket = { first: span.first, last: span.last, sources: emptySketch(), ports: emptySketch(), flows: emptySketch() };
+    window.overflow.set(chosen, bucket);
+  }
+  return bucket;
+}
+
+/** Widens `span` to cover `by`. */
+export function stretch(span: Span, by: Span): void {
   if (by.first < span.first) span.first = by.first;
   if (by.last > span.last) span.last = by.last;
-}
-
-/** Sketch entries held by `state` (the measure of its size). */
-export function stateCells(state: DetectorState): number {
-  let cells = 0;
-  for (const window of state.windows.values()) {
-    for (const source of window.sources.values()) cells += sourceCells(source);
-    for (const o of window.overflow.values()) cells += 3 + o.sources.h.length + o.ports.h.length + o.flows.h.length;
-  }
-  return cells;
-}
-
-function sourceCells(source: SourceState): number {
-  let cells = 4 + source.hosts.h.length + source.ports.h.length + source.flows.h.length;
-  for (const pair of source.pairs.values()) cells += 2 + pair.ports.h.length + pair.flows.h.length;
-  for (const branch of [source.lateral, source.egress]) if (branch !== undefined) cells += 2 + branch.hosts.h.length + branch.ports.h.length + branch.flows.h.length;
-  return cells;
-}
-
-/**
- * Keeps `state` within `maxCells` by letting go of the least telling sources: public before
- * private, then fewest distinct hosts, ports and flows. A let-go source's flows are folded into
- * its destinations' per-interface buckets, so they still count in the summaries (nothing becomes
- * invisible); only its own scan or sweep finding may be lost. Returns how many sources were let go.
- */
-export function enforceLimit(state: DetectorState, maxCells: number = LIMITS.cells): number {
-  let cells = stateCells(state);
-  if (cells <= maxCells) return 0;
-  const target = Math.floor(maxCells * 0.9);
-  const ranked: Array<{ window: WindowState; ip: string; source: SourceState; score: number; tie: number }> = [];
-  for (const window of state.windows.values()) {
-    for (const [ip, source] of window.sources) {
-      const score = (source.scope === 'private' ? 1e9 : 0) + sketchCount(source.hosts, LIMITS.exact) * 1e4 + sketchCount(source.ports, LIMITS.exact) * 100 + Math.min(99, sketchCount(source.flows, LIMITS.exact));
-      ranked.push({ window, ip, source, score, tie: hashText(ip) });
-    }
-  }
-  ranked.sort((a, b) => a.score - b.score || a.tie - b.tie);
-  let released = 0;
-  for (const entry of ranked) {
-    if (cells <= target) break;
-    const before = overflowCells(entry.window);
-    cells -= sourceCells(entry.source);
-    entry.window.sources.delete(entry.ip);
-    foldIntoOverflow(entry.window, entry.ip, entry.source);
-    cells += overflowCells(entry.window) - before;
-    released++;
-  }
-  return released;
-}
-
-function overflowCells(window: WindowState): number {
-  let cells = 0;
-  for (const o of window.overflow.values()) cells += 3 + o.sources.h.length + o.ports.h.length + o.flows.h.length;
-  return cells;
-}
-
-/** Adds a source's flows to the per-interface buckets of `window`. */
-export function foldIntoOverflow(window: WindowState, ip: string, source: SourceState): void {
-  const ipHash = hashText(ip);
-  const bucket = (eni: string): OverflowState => {
-    let key = eni;
-    if (!window.overflow.has(key) && window.overflow.size >= LIMITS.overflowInterfaces) key = OTHER_INTERFACES;
-    let o = window.overflow.get(key);
-    if (o === undefined) {
-      o = { first: source.first, last: source.last, sources: emptySketch(), ports: emptySketch(), flows: emptySketch() };
-      window.overflow.set(key, o);
-    }
-    return o;
-  };
-  let pairedFlows = 0;
-  for (const [dst, pair] of source.pairs) {
-    const o = bucket(pair.eni ?? dst);
-    stretch(o, pair);
-    addToSketch(o.sources, ipHash, ip, LIMITS.exact);
-    mergeSketch(o.ports, pair.ports, LIMITS.exact);
-    mergeSketch(o.flows, pair.flows, LIMITS.exact, LIMITS.evidence);
-    pairedFlows += pair.flows.h.length;
-  }
-  // Flows to destinations beyond the per-source limit had no pair: they go to the shared bucket.
-  if (source.pairs.size === 0 || source.flows.h.length > pairedFlows) {
-    const o = bucket(OTHER_INTERFACES);
-    stretch(o, source);
-    addToSketch(o.sources, ipHash, ip, LIMITS.exact);
-    mergeSketch(o.ports, source.ports, LIMITS.exact);
-    mergeSketch(o.flows, source.flows, LIMITS.exact, LIMITS.evidence);
-  }
 }
 
 /** Merges `from` into `into` (in place): the state both together would have built. */
@@ -305,35 +293,34 @@ export function mergeState(into: DetectorState, from: DetectorState): void {
   for (const [start, window] of from.windows) {
     let target = into.windows.get(start);
     if (target === undefined) {
-      target = { sources: new Map(), overflow: new Map() };
+      target = { length: window.length, sources: new Map(), overflow: new Map() };
       into.windows.set(start, target);
     }
     for (const [ip, source] of window.sources) {
       const existing = target.sources.get(ip);
       if (existing === undefined) target.sources.set(ip, cloneSource(source));
-      else mergeSource(existing, source);
+      else mergeSource(target, ip, existing, source);
     }
-    for (const [eni, o] of window.overflow) {
-      const existing = target.overflow.get(eni);
-      if (existing === undefined) target.overflow.set(eni, { first: o.first, last: o.last, sources: copySketch(o.sources), ports: copySketch(o.ports), flows: copySketch(o.flows) });
-      else {
-        stretch(existing, o);
-        mergeSketch(existing.sources, o.sources, LIMITS.exact);
-        mergeSketch(existing.ports, o.ports, LIMITS.exact);
-        mergeSketch(existing.flows, o.flows, LIMITS.exact, LIMITS.evidence);
-      }
-    }
+    for (const [key, o] of window.overflow) mergeBucket(overflowBucket(target, key, o), o);
   }
 }
 
+/** Adds bucket `from` to `into`. */
+export function mergeBucket(into: OverflowState, from: OverflowState): void {
+  stretch(into, from);
+  mergeSketch(into.sources, from.sources, LIMITS.exact, 0);
+  mergeSketch(into.ports, from.ports, LIMITS.exact);
+  mergeSketch(into.flows, from.flows, LIMITS.exact, LIMITS.evidence);
+}
+
 /** Drops the windows of `state` that end at or before its `closedBefore` (their findings are out). */
-export function dropClosed(state: DetectorState, windowMs: number): void {
-  for (const start of [...state.windows.keys()]) if (start + windowMs <= state.closedBefore) state.windows.delete(start);
+export function dropClosed(state: DetectorState): void {
+  for (const [start, window] of [...state.windows]) if (start + window.length <= state.closedBefore) state.windows.delete(start);
 }
 
 function cloneSource(source: SourceState): SourceState {
   const clone: SourceState = {
-    scope: source.scope, first: source.first, last: source.last,
+    scope: source.scope, first: source.first, last: source.last, unpaired: source.unpaired, slim: source.slim,
     hosts: copySketch(source.hosts), ports: copySketch(source.ports), flows: copySketch(source.flows), pairs: new Map(),
   };
   for (const [dst, pair] of source.pairs) clone.pairs.set(dst, { ...pair, ports: copySketch(pair.ports), flows: copySketch(pair.flows) });
@@ -346,19 +333,24 @@ function cloneBranch(branch: BranchState): BranchState {
   return { first: branch.first, last: branch.last, hosts: copySketch(branch.hosts), ports: copySketch(branch.ports), flows: copySketch(branch.flows) };
 }
 
-function mergeSource(into: SourceState, from: SourceState): void {
+function mergeSource(window: WindowState, ip: string, into: SourceState, incoming: SourceState): void {
+  let from = incoming;
+  // A source slimmed on either side is slim: what the other side kept of it goes to the buckets.
+  if (into.slim !== from.slim) {
+    if (!from.slim) {
+      from = cloneSource(from);
+      slimSource(window, ip, from);
+    }
+    if (!into.slim) slimSource(window, ip, into);
+  }
   stretch(into, from);
+  into.unpaired ||= from.unpaired;
   mergeSketch(into.hosts, from.hosts, LIMITS.exact);
   mergeSketch(into.ports, from.ports, LIMITS.exact);
   mergeSketch(into.flows, from.flows, LIMITS.exact, LIMITS.evidence);
-  // Past the per-source limit, which destinations keep a pair depends on order; the source has
-  // that many hosts, so it is a sweep whichever they are.
   for (const [dst, theirs] of from.pairs) {
-    const mine = into.pairs.get(dst);
-    if (mine === undefined) {
-      if (into.pairs.size < LIMITS.pairsPerSource) into.pairs.set(dst, { ...theirs, ports: copySketch(theirs.ports), flows: copySketch(theirs.flows) });
-      continue;
-    }
+    const mine = into.pairs.get(dst) ?? pairFor(into, dst, hashText(dst), theirs as PairState & { direction: Direction });
+    if (mine === undefined) continue;
     stretch(mine, theirs);
     if (theirs.eni !== null && (mine.eni === null || theirs.eni < mine.eni)) mine.eni = theirs.eni;
     mergeSketch(mine.ports, theirs.ports, LIMITS.exact);
@@ -378,105 +370,37 @@ function mergeSource(into: SourceState, from: SourceState): void {
   }
 }
 
-/** Stored state that cannot be read: the caller starts afresh (and says so). */
-export class FindingStateError extends Error {
-  public constructor(message: string) {
-    super(message);
-    this.name = 'FindingStateError';
-  }
-}
-
-const STATE_VERSION = 1;
-
-/** The state as JSON (the store compresses it). */
-export function encodeState(state: DetectorState): string {
-  const windows = [...state.windows].map(([start, w]) => [
-    start,
-    [...w.sources].map(([ip, s]) => [ip, {
-      scope: s.scope, first: s.first, last: s.last, hosts: s.hosts, ports: s.ports, flows: s.flows,
-      pairs: [...s.pairs],
-      ...(s.lateral !== undefined && { lateral: s.lateral }),
-      ...(s.egress !== undefined && { egress: s.egress }),
-    }]),
-    [...w.overflow],
-  ]);
-  return JSON.stringify({ v: STATE_VERSION, closedBefore: state.closedBefore, windows });
+/** Sketch entries of a bucket. */
+export function bucketCells(o: OverflowState): number {
+  return 3 + o.sources.h.length + o.ports.h.length + o.flows.h.length;
 }
 
 /**
- * Reads what {@link encodeState} wrote, checking every part (a stored item is input like any other).
- * @throws FindingStateError when anything is out of shape.
+ * Folds a source's flows, except its lateral and egress branches, into its destinations' buckets
+ * (flows to destinations without a pair into the shared one), and leaves it slim. Returns how many
+ * sketch entries the buckets gained.
  */
-export function decodeState(json: string): DetectorState {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(json);
-  } catch {
-    throw new FindingStateError('stored finding state is not JSON');
+export function slimSource(window: WindowState, ip: string, source: SourceState): number {
+  const ipHash = hashText(ip);
+  let gained = 0;
+  const fold = (key: string, span: Span, ports: BottomK, flows: BottomK): void => {
+    const exists = window.overflow.has(key) || window.overflow.size >= LIMITS.overflowInterfaces;
+    const bucket = overflowBucket(window, key, span);
+    const before = exists ? bucketCells(bucket) : 0;
+    stretch(bucket, span);
+    addToSketch(bucket.sources, ipHash, '', LIMITS.exact, 0);
+    mergeSketch(bucket.ports, ports, LIMITS.exact);
+    mergeSketch(bucket.flows, flows, LIMITS.exact, LIMITS.evidence);
+    gained += bucketCells(bucket) - before;
+  };
+  for (const [dst, pair] of source.pairs) fold(bucketKey(pair.eni, dst), pair, pair.ports, pair.flows);
+  if (source.unpaired || source.pairs.size === 0) fold(OTHER_INTERFACES, source, source.ports, source.flows);
+  source.pairs.clear();
+  for (const sketch of [source.hosts, source.ports, source.flows]) {
+    sketch.h.length = 0;
+    sketch.v.length = 0;
   }
-  const top = raw as { v?: unknown; closedBefore?: unknown; windows?: unknown };
-  if (typeof raw !== 'object' || raw === null || top.v !== STATE_VERSION) throw new FindingStateError('stored finding state has an unknown version');
-  if (!isTime(top.closedBefore) || !Array.isArray(top.windows)) throw new FindingStateError('stored finding state is out of shape');
-  const state = emptyState(top.closedBefore);
-  for (const entry of top.windows) {
-    if (!Array.isArray(entry) || entry.length !== 3 || !isTime(entry[0]) || !Array.isArray(entry[1]) || !Array.isArray(entry[2])) throw new FindingStateError('stored finding window is out of shape');
-    const window: WindowState = { sources: new Map(), overflow: new Map() };
-    for (const item of entry[1] as unknown[]) {
-      const [ip, source] = pairOf(item);
-      window.sources.set(ip, readSource(source));
-    }
-    for (const item of entry[2] as unknown[]) {
-      const [eni, o] = pairOf(item);
-      window.overflow.set(eni, readOverflow(o));
-    }
-    state.windows.set(entry[0], window);
-  }
-  return state;
-}
-
-function pairOf(item: unknown): [string, Record<string, unknown>] {
-  if (!Array.isArray(item) || item.length !== 2 || typeof item[0] !== 'string' || item[0].length > 128 || typeof item[1] !== 'object' || item[1] === null) {
-    throw new FindingStateError('stored finding entry is out of shape');
-  }
-  return [item[0], item[1] as Record<string, unknown>];
-}
-
-function isTime(value: unknown): value is number {
-  return typeof value === 'number' && Number.isSafeInteger(value);
-}
-
-function sketch(value: unknown): BottomK {
-  if (!isSketch(value, LIMITS.exact)) throw new FindingStateError('stored finding sketch is out of shape');
-  return value;
-}
-
-function span(o: Record<string, unknown>): Span {
-  if (!isTime(o['first']) || !isTime(o['last'])) throw new FindingStateError('stored finding times are out of shape');
-  return { first: o['first'], last: o['last'] };
-}
-
-function readBranch(value: unknown): BranchState {
-  if (typeof value !== 'object' || value === null) throw new FindingStateError('stored finding branch is out of shape');
-  const o = value as Record<string, unknown>;
-  return { ...span(o), hosts: sketch(o['hosts']), ports: sketch(o['ports']), flows: sketch(o['flows']) };
-}
-
-function readOverflow(o: Record<string, unknown>): OverflowState {
-  return { ...span(o), sources: sketch(o['sources']), ports: sketch(o['ports']), flows: sketch(o['flows']) };
-}
-
-function readSource(o: Record<string, unknown>): SourceState {
-  const scope = o['scope'];
-  if (!SCOPES.includes(scope as Scope) || !Array.isArray(o['pairs']) || o['pairs'].length > LIMITS.pairsPerSource) throw new FindingStateError('stored finding source is out of shape');
-  const source: SourceState = { scope: scope as Scope, ...span(o), hosts: sketch(o['hosts']), ports: sketch(o['ports']), flows: sketch(o['flows']), pairs: new Map() };
-  for (const item of o['pairs'] as unknown[]) {
-    const [dst, p] = pairOf(item);
-    const eni = p['eni'];
-    const direction = p['direction'];
-    if ((eni !== null && typeof eni !== 'string') || (direction !== null && !DIRECTIONS.includes(direction as Direction))) throw new FindingStateError('stored finding pair is out of shape');
-    source.pairs.set(dst, { ...span(p), ports: sketch(p['ports']), flows: sketch(p['flows']), eni: eni as string | null, direction: direction as Direction | null });
-  }
-  if (o['lateral'] !== undefined) source.lateral = readBranch(o['lateral']);
-  if (o['egress'] !== undefined) source.egress = readBranch(o['egress']);
-  return source;
+  source.unpaired = false;
+  source.slim = true;
+  return gained;
 }

@@ -69,7 +69,8 @@ export function createPollHandler(deps: PollHandlerDeps): (event: unknown, conte
           // The lease lasts as long as this invocation can: a crashed run frees its groups by then.
           leaseUntil: () => now() + context.getRemainingTimeInMillis(),
           settings: { lookbackMs: config.lookbackMs, maxCatchUpMs: config.maxCatchUpMs, maxMessageBytes: config.maxMessageBytes, classify: config.classify },
-          ...(config.findings.alertMode !== 'flows' && deps.findingStore !== undefined && { findings: { settings: config.findings, store: deps.findingStore } }),
+          // In flows mode too: the windows a findings-mode run left open are still closed and sent.
+          ...(deps.findingStore !== undefined && { findings: { settings: config.findings, store: deps.findingStore } }),
         },
         config.maxEventsPerRun,
       );

@@ -3,6 +3,7 @@ import type { Cidr } from '../core/ip-address';
 import { parseCidr } from '../core/ip-address';
 import { compileFormat } from '../core/log-format';
 import type { FindingSettings } from '../core/finding';
+import { LIMITS } from '../core/finding-state';
 import type { ClassifyOptions } from '../core/normalize';
 import type { SeverityRule } from '../core/severity';
 import { parseSeverityRules } from '../core/severity';
@@ -175,6 +176,14 @@ function readCidrs(spec: ListSpec, texts: readonly string[] | undefined, naming:
   return out;
 }
 
+/**
+ * Windows a log group can have open at once: records reach back twice the lookback (a poll window
+ * and its re-read) plus margins, and CloudWatch Logs takes events up to two hours ahead.
+ */
+function openWindows(lookbackMinutes: number, windowMinutes: number): number {
+  return Math.ceil((2 * lookbackMinutes + 140) / windowMinutes) + 2;
+}
+
 /** The finding settings a detector threshold or allowlist only matters in. */
 const FINDING_ONLY: readonly SettingKey[] = ['scanPortThreshold', 'sweepHostThreshold', 'findingWindowMinutes', 'allowlistCidrs'];
 
@@ -189,6 +198,16 @@ export function readFindings(values: SettingValues, given: ReadonlySet<SettingKe
     for (const key of FINDING_ONLY.filter((k) => given.has(k))) {
       problems.add(naming.name(s[key]), `${naming.name(s[key])} only applies when findings are made, and ${naming.name(s.alertMode)} is "flows": remove it, or set ${naming.fix(s.alertMode, s.alertMode.example)}`);
     }
+  }
+  const windowMinutes = values.findingWindowMinutes ?? s.findingWindowMinutes.default;
+  const lookback = values.lookbackMinutes ?? s.lookbackMinutes.default;
+  if (alertMode !== 'flows' && openWindows(lookback, windowMinutes) > LIMITS.openWindows) {
+    let working = windowMinutes;
+    while (openWindows(lookback, working) > LIMITS.openWindows) working++;
+    problems.add(
+      naming.name(s.findingWindowMinutes),
+      `${naming.name(s.lookbackMinutes)}=${lookback} with ${naming.name(s.findingWindowMinutes)}=${windowMinutes} keeps up to ${openWindows(lookback, windowMinutes)} finding windows open, and the state holds ${LIMITS.openWindows}; e.g. ${naming.fix(s.findingWindowMinutes, String(working))}`,
+    );
   }
   return {
     alertMode,

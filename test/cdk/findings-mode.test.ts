@@ -73,6 +73,11 @@ describe('findings settings', () => {
     expect(() => stackPropsFromContext({ logGroups: '/a', alertMode: 'findings', sweepHostThreshold: '100' })).toThrow(/sweepHostThreshold=100 must be a whole number from 2 to 64; e.g. -c sweepHostThreshold=20/);
     expect(() => stackPropsFromContext({ logGroups: '/a', alertMode: 'finding' })).toThrow(/alertMode=finding must be "flows" or "findings" or "both"/);
     expect(() => stackPropsFromContext({ logGroups: '/a', alertMode: 'findings', allowlistCidrs: '192.0.2.0/33' })).toThrow(/allowlistCidrs: .*e\.g\. -c allowlistCidrs=192\.0\.2\.0\/24/);
+    // A day's lookback in 5-minute windows would keep 606 windows open.
+    expect(() => stackPropsFromContext({ logGroups: '/a', alertMode: 'findings', findingWindowMinutes: '5', lookbackMinutes: '1440' })).toThrow(
+      'lookbackMinutes=1440 with findingWindowMinutes=5 keeps up to 606 finding windows open, and the state holds 96; e.g. -c findingWindowMinutes=33',
+    );
+    expect(() => stackPropsFromContext({ logGroups: '/a', alertMode: 'findings', findingWindowMinutes: '33', lookbackMinutes: '1440' })).not.toThrow();
   });
 
   it('reads them from CDK context', () => {

@@ -5,7 +5,9 @@ import { findingsOfState } from '../../lambda/core/close-window';
 import type { FindingAlert, FindingSettings } from '../../lambda/core/finding';
 import { FINDING_TYPES, findingId } from '../../lambda/core/finding';
 import type { DetectorState } from '../../lambda/core/finding-state';
-import { decodeState, emptyState, encodeState, enforceLimit, FindingStateError, LIMITS, mergeState, stateCells } from '../../lambda/core/finding-state';
+import { decodeState, encodeState, FindingStateError } from '../../lambda/core/finding-codec';
+import { enforceLimit, stateCells } from '../../lambda/core/finding-limits';
+import { emptyState, LIMITS, mergeState } from '../../lambda/core/finding-state';
 import { cidrs } from '../../lambda/core/ip-address';
 import { compileFormat } from '../../lambda/core/log-format';
 import { DEFAULT_CLASSIFY, messageToAlert } from '../../lambda/core/normalize';
@@ -72,8 +74,9 @@ describe('findings from planted attacks', () => {
 });
 
 /** The findings that hold a flow, by the rules of docs/alert-contract.md. */
-function holders(findings: readonly FindingAlert[], flow: Alert): FindingAlert[] {
+function holders(findings: readonly FindingAlert[], flow: Alert, time: number): FindingAlert[] {
   return findings.filter((f) => {
+    if (time < Date.parse(f.window_start) || time >= Date.parse(f.window_end)) return false;
     switch (f.finding_type) {
       case 'port_scan': return f.src_ip === flow.src_ip && f.dst_ip === flow.dst_ip;
       case 'host_sweep': return f.src_ip === flow.src_ip;
@@ -106,9 +109,9 @@ describe('findings properties', () => {
   it('hold every observed flow in at least one finding, and summaries count exactly the rest', () => {
     fc.assert(fc.property(arbitraryFlows, (flows) => {
       const findings = close(feed(flows, emptyState(), small), small);
-      for (const { alert } of flows) expect(holders(findings, alert).length).toBeGreaterThan(0);
+      for (const { alert, time } of flows) expect(holders(findings, alert, time).length).toBeGreaterThan(0);
       const summarised = findings.filter((f) => f.finding_type === 'inbound_summary').reduce((n, f) => n + f.flow_count, 0);
-      const unexplained = flows.filter(({ alert }) => holders(findings, alert).every((f) => f.finding_type === 'inbound_summary'));
+      const unexplained = flows.filter(({ alert, time }) => holders(findings, alert, time).every((f) => f.finding_type === 'inbound_summary'));
       expect(summarised).toBe(unexplained.length);
     }));
   });
@@ -151,7 +154,7 @@ describe('bounded state', () => {
   });
 
   it('refuses stored state that is out of shape', () => {
-    for (const bad of ['', '{}', '{"v":1,"closedBefore":0,"windows":[[1,[["1.2.3.4",{}]],[]]]}', '{"v":2,"closedBefore":0,"windows":[]}', '{"v":1,"closedBefore":0,"windows":[[1,[["1.2.3.4",{"scope":"public","first":1,"last":1,"hosts":{"h":[2,1],"v":[1,1]},"ports":{"h":[],"v":[]},"flows":{"h":[],"v":[]},"pairs":[]}]],[]]]}']) {
+    for (const bad of ['', '{}', '{"v":2,"closedBefore":0,"windows":[[1,3600000,[["1.2.3.4",{}]],[]]]}', '{"v":3,"closedBefore":0,"windows":[]}', '{"v":2,"closedBefore":0,"windows":[[1,0,[],[]]]}', '{"v":2,"closedBefore":0,"windows":[[1,3600000,[["1.2.3.4",{"scope":"public","first":1,"last":1,"hosts":{"h":[2,1],"v":[1,1]},"ports":{"h":[],"v":[]},"flows":{"h":[],"v":[]},"pairs":[]}]],[]]]}']) {
       expect(() => decodeState(bad)).toThrow(FindingStateError);
     }
   });

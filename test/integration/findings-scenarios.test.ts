@@ -45,7 +45,7 @@ async function scenario(extraEnv: Record<string, string> = {}) {
   const findings = (): FindingAlert[] => bodies().filter((b): b is FindingAlert => b.category === 'finding');
   /** Records ingested two minutes after their timestamps. */
   const put = (events: readonly TrafficEvent[]) => aws.logs.putEvents(group, events.map((e) => ({ ...e, ingestionTime: e.timestamp + 2 * MIN })));
-  return { poller, tick, bodies, findings, put };
+  return { poller, tick, bodies, findings, put, queueUrl, table, group };
 }
 
 describe('findings through the poller', () => {
@@ -114,5 +114,27 @@ describe('findings through the poller', () => {
     expect(scans).toHaveLength(1);
     expect(scans[0]).toMatchObject({ flow_count: 15, distinct_ports: 15, counts_exact: true });
     expect(s.bodies()).toHaveLength(1);
+  });
+});
+
+describe('switching alertMode back to flows', () => {
+  it('still sends the findings of the windows a findings-mode run left open', async () => {
+    const s = await scenario();
+    await s.tick();
+    const start = Math.ceil(aws.clock.ms / HOUR) * HOUR;
+    while (aws.clock.ms < start) await s.tick();
+    const target = interfaceOf(5);
+    s.put(Array.from({ length: 12 }, (_, i) => ({ timestamp: aws.clock.ms + i * 1000, message: v2Record({ eni: target.eni, src: '198.51.100.8', dst: target.ip, srcPort: 1, dstPort: 500 + i, startS: Math.floor((aws.clock.ms + i * 1000) / 1000) }) })));
+    await s.tick();
+    await s.tick();
+    expect(s.bodies()).toEqual([]);
+    // The same group, table and queue, now in flows mode.
+    const flows = makePoller(aws, pollerEnv(s.queueUrl, s.table, { [ENV.alertMode]: 'flows' }, s.group));
+    while (aws.clock.ms < start + 2 * HOUR) {
+      aws.clock.ms += 5 * MIN;
+      await flows.invoke();
+    }
+    const received = (await aws.sqs.drain(s.queueUrl)).map((m) => JSON.parse(m.Body ?? '') as FindingAlert);
+    expect(received.map((f) => [f.finding_type, f.src_ip, f.flow_count])).toEqual([['port_scan', '198.51.100.8', 12]]);
   });
 });

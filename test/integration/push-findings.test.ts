@@ -8,6 +8,7 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbFindingStore } from '../../lambda/adapters/dynamodb-finding-store';
 import { SqsPublisher } from '../../lambda/adapters/sqs-publisher';
+import { PUSH_SHARDS } from '../../lambda/app/finding-tracker';
 import type { FindingStateStore } from '../../lambda/app/ports';
 import type { FindingAlert } from '../../lambda/core/finding';
 import { DEFAULT_FINDING_SETTINGS } from '../../lambda/core/finding';
@@ -126,7 +127,7 @@ it('a Kinesis record whose finding state cannot be saved is retried from that re
   expect(first).toEqual({ batchItemFailures: [{ itemIdentifier: '1000' }] });
   refuse = false;
   expect(await handler({ Records: records } as unknown as CloudWatchLogsEvent, CONTEXT)).toEqual({ batchItemFailures: [] });
-  const stored = await Promise.all([0, 1, 2, 3].map((shard) => real.load(GROUP, shard)));
+  const stored = await Promise.all(Array.from({ length: PUSH_SHARDS }, (_, shard) => real.load(GROUP, shard)));
   const flows = stored.reduce((n, s) => n + [...(s?.state.windows.values() ?? [])].reduce((m, w) => m + [...w.sources.values()].reduce((k, src) => k + src.flows.h.length, 0), 0), 0);
   // Every planted flow is in the state (the 40-flow scanner's sketch is exact below 64).
   expect(flows).toBe(planted.events.length);
