@@ -61,7 +61,7 @@ export function stackPropsFromContext(context: Readonly<Record<string, unknown>>
       flowLog: { vpcId: v.flowLogVpcId, ...(v.flowLogTrafficType !== undefined && { trafficType: trafficTypes[v.flowLogTrafficType] }) },
     }),
     ...pick(v, ['functionTimeoutSeconds', 'memoryMiB', 'reservedConcurrency', 'maxMessageBytes', 'alertQueueArn', 'alertQueueKmsKeyArn', 'alertQueueSenderArns', 'alertQueueMaxReceiveCount', 'internalCidrs', 'severityProfile', 'severityRules',
-      'alertMode', 'scanPortThreshold', 'sweepHostThreshold', 'findingWindowMinutes', 'allowlistCidrs', 'lookbackMinutes']),
+      'alertMode', 'scanPortThreshold', 'sweepHostThreshold', 'findingWindowMinutes', 'allowlistCidrs', 'lookbackMinutes', 'outputFormat']),
   };
   const alerts: VpcFlowAlertsProps =
     v.mode === 'subscribe'

@@ -22,6 +22,7 @@ import { stateTable } from './state-table';
 import { SubscriptionSource } from './subscription-source';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { AlertMode } from '../lambda/core/finding';
+import type { OutputFormat } from '../lambda/core/contract-version';
 import { CLOSE_FINDINGS_EVENT } from '../lambda/settings/settings-table';
 
 export { SETTINGS_ERROR_HEADER };
@@ -121,6 +122,12 @@ export interface VpcFlowAlertsCommonProps {
    * @default none
    */
   readonly severityRules?: string;
+  /**
+   * `native`: the alert contract (docs/alert-contract.md). `ocsf`: OCSF 1.1.0 Network Activity
+   * events and Detection Findings (docs/ocsf.md).
+   * @default 'native'
+   */
+  readonly outputFormat?: OutputFormat;
   /**
    * `flows`: one alert per flow. `findings`: port scans, host sweeps, blocked lateral and egress
    * traffic and per-interface summaries, plus `high` flows; other flows are only counted. `both`:
@@ -228,7 +235,7 @@ const PROP_SETTINGS = [
   'mode', 'functionTimeoutSeconds', 'memoryMiB', 'reservedConcurrency', 'maxMessageBytes', 'scheduleMinutes', 'lookbackMinutes',
   'maxEventsPerRun', 'maxCatchUpHours', 'filterRequestsPerSecond', 'lagAlarmMinutes', 'kinesisShards', 'alertQueueArn',
   'alertQueueKmsKeyArn', 'alertQueueSenderArns', 'alertQueueMaxReceiveCount', 'internalCidrs', 'severityProfile', 'severityRules',
-  'alertMode', 'scanPortThreshold', 'sweepHostThreshold', 'findingWindowMinutes', 'allowlistCidrs',
+  'alertMode', 'scanPortThreshold', 'sweepHostThreshold', 'findingWindowMinutes', 'allowlistCidrs', 'outputFormat',
 ] as const satisfies readonly SettingKey[];
 
 /** How often push mode's closer sends the findings of windows that can get no more records. */
@@ -322,6 +329,7 @@ export class VpcFlowAlerts extends Construct {
         ...(settings.internalCidrs !== undefined && settings.internalCidrs.length > 0 && { [ENV.internalCidrs]: settings.internalCidrs.join(',') }),
         ...(settings.severityProfile !== undefined && { [ENV.severityProfile]: settings.severityProfile }),
         ...(settings.severityRules !== undefined && settings.severityRules.trim() !== '' && { [ENV.severityRules]: settings.severityRules }),
+        ...(settings.outputFormat !== undefined && { [ENV.outputFormat]: settings.outputFormat }),
         ...(findings && findingEnvironment(settings)),
         ...(table !== undefined && { [ENV.checkpointTable]: table.tableName }),
         ...(this.mode === 'subscribe' && settings.lookbackMinutes !== undefined && { [ENV.lookbackMinutes]: String(settings.lookbackMinutes) }),

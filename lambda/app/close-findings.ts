@@ -3,6 +3,9 @@ import type { FindingAlert, FindingSettings, FindingType } from '../core/finding
 import type { DetectorState } from '../core/finding-state';
 import { dropClosed, emptyState, mergeState } from '../core/finding-state';
 import type { AlertPublisher, FindingStateStore, OutboundMessage } from './ports';
+import type { OutputFormat } from '../core/contract-version';
+import { schemaAttribute } from '../core/contract-version';
+import { toOcsfFinding } from '../core/ocsf';
 import { fifoGroupId } from './send-alerts';
 
 /** Conditional saves tried per shard when marking windows closed. */
@@ -13,6 +16,8 @@ export interface FindingOutlets {
   readonly publisher: AlertPublisher;
   /** Receives a finding the alert queue refuses for its contents (it never should: findings are small ASCII JSON). */
   readonly quarantine?: AlertPublisher;
+  /** The contract bodies follow. @default 'native' */
+  readonly outputFormat?: OutputFormat;
 }
 
 /** What closing windows did. */
@@ -105,7 +110,7 @@ async function sendClosable(state: DetectorState, logGroup: string, upTo: number
 async function publishFindings(findings: readonly FindingAlert[], logGroup: string, outlets: FindingOutlets, result: CloseResult): Promise<number> {
   if (findings.length === 0) return 0;
   const byId = new Map(findings.map((f, i) => [String(i), f]));
-  const messages = findings.map((f, i) => findingMessage(String(i), f, logGroup));
+  const messages = findings.map((f, i) => findingMessage(String(i), f, logGroup, outlets.outputFormat));
   const answer = await outlets.publisher.publish(messages);
   for (const id of answer.sent) count(result, byId.get(id));
   const refused = answer.failed.filter((f) => f.permanent && outlets.quarantine !== undefined);
@@ -126,11 +131,11 @@ function count(result: CloseResult, finding: FindingAlert | undefined): void {
 }
 
 /** The queue message of a finding: its JSON (ASCII, a few KB at most) with the filtering attributes. */
-export function findingMessage(id: string, finding: FindingAlert, logGroup: string): OutboundMessage {
+export function findingMessage(id: string, finding: FindingAlert, logGroup: string, format: OutputFormat = 'native'): OutboundMessage {
   return {
     id,
-    body: JSON.stringify(finding),
-    attributes: { severity: finding.severity, source: finding.source, category: finding.category, finding_type: finding.finding_type },
+    body: JSON.stringify(format === 'ocsf' ? toOcsfFinding(finding) : finding),
+    attributes: { severity: finding.severity, source: finding.source, category: finding.category, finding_type: finding.finding_type, schema: schemaAttribute(format) },
     groupId: fifoGroupId(finding.cloud_resource ?? finding.src_ip ?? logGroup),
     deduplicationId: finding.alert_id,
   };

@@ -1,6 +1,7 @@
 import { LogFormatError } from '../core/errors';
 import type { CompiledFormat } from '../core/log-format';
 import { compileFormat } from '../core/log-format';
+import type { OutputFormat } from '../core/contract-version';
 import type { FindingSettings } from '../core/finding';
 import type { ClassifyOptions } from '../core/normalize';
 import { DEFAULT_CLASSIFY } from '../core/normalize';
@@ -31,6 +32,8 @@ export interface PollerConfig {
   readonly classify: ClassifyOptions;
   /** What is sent (alertMode) and how the detectors run. */
   readonly findings: FindingSettings;
+  /** The contract message bodies follow. */
+  readonly outputFormat: OutputFormat;
 }
 
 /**
@@ -88,6 +91,7 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>, mo
     filterRequestsPerSecond: readSetting(s.filterRequestsPerSecond, raw(s.filterRequestsPerSecond), ENV_NAMING, problems) ?? s.filterRequestsPerSecond.default,
     classify: DEFAULT_CLASSIFY,
     findings,
+    outputFormat: readSetting(s.outputFormat, raw(s.outputFormat), ENV_NAMING, problems) ?? s.outputFormat.default,
   };
   checkTogether({ mode, lookbackMinutes, maxCatchUpHours }, new Set(), ENV_NAMING, problems);
   const classify = readClassify(

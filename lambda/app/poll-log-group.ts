@@ -5,6 +5,7 @@ import type { PollPosition, WindowSettings } from '../core/poll-window';
 import { planWindow, SEARCH_MARGIN_MS } from '../core/poll-window';
 import { SeenSet } from '../core/seen-set';
 import type { FindingSettings } from '../core/finding';
+import type { OutputFormat } from '../core/contract-version';
 import type { CloseResult } from './close-findings';
 import { addClose, closeWindows, emptyClose } from './close-findings';
 import type { AdmissionCounts } from './finding-tracker';
@@ -32,7 +33,7 @@ export interface PollDeps {
   /** Where records the alert queue refuses in every form go (see sendAlerts). */
   readonly quarantine?: AlertPublisher;
   readonly checkpoints: CheckpointStore;
-  readonly settings: WindowSettings & { readonly maxMessageBytes: number; readonly classify?: ClassifyOptions };
+  readonly settings: WindowSettings & { readonly maxMessageBytes: number; readonly classify?: ClassifyOptions; readonly outputFormat?: OutputFormat };
   /** Current time, epoch ms. */
   readonly now: () => number;
   /** True once the run must stop reading to leave time for its checkpoint. */
@@ -191,7 +192,11 @@ async function poll(target: LogGroupTarget, deps: PollDeps, budget: number, stat
         if (!(await save(done))) return finish('conflict');
         if (tracker !== undefined && deps.findings !== undefined) {
           // Every record timestamped before watermark − lookback has been read: those windows are final.
-          const closed = await closeWindows(tracker.state, target.name, done.watermark - deps.settings.lookbackMs - SEARCH_MARGIN_MS, deps.findings.settings, { publisher: deps.publisher, ...(deps.quarantine !== undefined && { quarantine: deps.quarantine }) });
+          const closed = await closeWindows(tracker.state, target.name, done.watermark - deps.settings.lookbackMs - SEARCH_MARGIN_MS, deps.findings.settings, {
+            publisher: deps.publisher,
+            ...(deps.quarantine !== undefined && { quarantine: deps.quarantine }),
+            ...(deps.settings.outputFormat !== undefined && { outputFormat: deps.settings.outputFormat }),
+          });
           addClose(stats.findings, closed);
           if (closed.windows > 0) {
             tracker.touch();
@@ -236,6 +241,7 @@ async function publishPage(
   }, fresh, {
     publisher: deps.publisher,
     maxMessageBytes: deps.settings.maxMessageBytes,
+    ...(deps.settings.outputFormat !== undefined && { outputFormat: deps.settings.outputFormat }),
     ...(deps.quarantine !== undefined && { quarantine: deps.quarantine }),
   });
   // Headers hold no flow; quarantined records are kept elsewhere; held ones are in the finding

@@ -6,6 +6,7 @@ import type { DeliveryResult } from './send-alerts';
 import { sendAlerts } from './send-alerts';
 import { UNTRUSTED_LOG_GROUP } from '../settings/metric-names';
 import type { FindingSettings } from '../core/finding';
+import type { OutputFormat } from '../core/contract-version';
 import type { AdmissionCounts } from './finding-tracker';
 import { FindingTracker, pushTiming, shardOf } from './finding-tracker';
 import type { AlertPublisher, FindingStateStore, LogEvent } from './ports';
@@ -20,6 +21,8 @@ export interface DeliveryDeps {
   /** The quarantine queue's publisher. */
   readonly quarantine: AlertPublisher;
   readonly maxMessageBytes: number;
+  /** The contract bodies follow. @default 'native' */
+  readonly outputFormat?: OutputFormat;
   /** Current time, epoch ms: the event time of a corrupt delivery, which has none of its own. */
   readonly now: () => number;
   /** Internal networks and severity policy; the defaults when absent. */
@@ -62,7 +65,7 @@ export interface DeliveryStats {
  * function's account; deliveries owned by another one are refused.
  */
 export async function receiveDelivery(data: string, deps: DeliveryDeps, account: string | undefined, id?: string): Promise<DeliveryStats> {
-  const outlets = { publisher: deps.publisher, quarantine: deps.quarantine, maxMessageBytes: deps.maxMessageBytes };
+  const outlets = { publisher: deps.publisher, quarantine: deps.quarantine, maxMessageBytes: deps.maxMessageBytes, ...(deps.outputFormat !== undefined && { outputFormat: deps.outputFormat }) };
   const payload = decodeSubscriptionPayload(data);
   if (payload instanceof CorruptPayload) {
     const eventId = `delivery:${id ?? createHash('sha256').update(data).digest('hex').slice(0, 32)}`;

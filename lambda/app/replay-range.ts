@@ -1,5 +1,6 @@
 import { LogSourceError } from '../core/errors';
 import type { FindingSettings, FindingType } from '../core/finding';
+import type { OutputFormat } from '../core/contract-version';
 import type { ClassifyOptions } from '../core/normalize';
 import { addClose, closeWindows, emptyClose } from './close-findings';
 import { SETTINGS } from '../settings/settings-table';
@@ -20,6 +21,8 @@ export interface ReplayDeps {
   /** Without one, records the queue refuses in every form are reported as failed. */
   readonly quarantine?: AlertPublisher;
   readonly maxMessageBytes: number;
+  /** The contract bodies follow. @default 'native' */
+  readonly outputFormat?: OutputFormat;
 }
 
 /** Running totals of a replay, reported after every page. */
@@ -63,14 +66,18 @@ export async function replayRange(
   let latest = Number.NEGATIVE_INFINITY;
   const closeReplayed = async (t: FindingTracker, upTo: number): Promise<void> => {
     if (target.findings === undefined) return;
-    const closed = await closeWindows(t.state, target.name, upTo, target.findings, { publisher: deps.publisher, ...(deps.quarantine !== undefined && { quarantine: deps.quarantine }) });
+    const closed = await closeWindows(t.state, target.name, upTo, target.findings, outlets);
     addClose(found, closed);
     progress.findingsSent = found.byType;
     progress.failed += closed.failed;
     if (closed.failed > 0 && progress.failureReasons.length < 5) progress.failureReasons.push(`${closed.failed} findings could not be sent`);
   };
   const found = emptyClose();
-  const outlets = { publisher: deps.publisher, maxMessageBytes: deps.maxMessageBytes, ...(deps.quarantine !== undefined && { quarantine: deps.quarantine }) };
+  const outlets = {
+    publisher: deps.publisher, maxMessageBytes: deps.maxMessageBytes,
+    ...(deps.quarantine !== undefined && { quarantine: deps.quarantine }),
+    ...(deps.outputFormat !== undefined && { outputFormat: deps.outputFormat }),
+  };
   let token: string | undefined;
   do {
     let page;

@@ -1,7 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { Alert } from '../core/alert';
 import type { CompiledFormat } from '../core/log-format';
+import type { OutputFormat } from '../core/contract-version';
+import { schemaAttribute } from '../core/contract-version';
+import type { Render } from '../core/message-body';
 import { minimalBody, toMessageBody } from '../core/message-body';
+import { toOcsfNetworkActivity } from '../core/ocsf';
 import type { ClassifyOptions } from '../core/normalize';
 import { DEFAULT_CLASSIFY, messageToAlert, normalize } from '../core/normalize';
 import { toQuarantineBody } from '../core/quarantine-body';
@@ -10,10 +14,13 @@ import type { AlertPublisher, LogEvent, OutboundMessage } from './ports';
 /** Room left in a message for its attributes, which SQS counts toward the size limit. */
 const ATTRIBUTE_RESERVE_BYTES = 1024;
 
-/** The queue body of `alert` for a queue whose largest message is `maxMessageBytes`, attributes included. */
-export function bodyOf(alert: Alert, maxMessageBytes: number): string {
-  return toMessageBody(alert, maxMessageBytes - ATTRIBUTE_RESERVE_BYTES);
+/** The queue body of `alert` in `format` for a queue whose largest message is `maxMessageBytes`, attributes included. */
+export function bodyOf(alert: Alert, maxMessageBytes: number, format: OutputFormat = 'native'): string {
+  return toMessageBody(alert, maxMessageBytes - ATTRIBUTE_RESERVE_BYTES, RENDER[format]);
 }
+
+/** What each output format serializes. */
+const RENDER: Readonly<Record<OutputFormat, Render>> = { native: (alert) => alert, ocsf: toOcsfNetworkActivity };
 /**
  * Events normalized and sent at a time: alerts and bodies of one chunk are in memory at once,
  * whatever the size of the page or delivery.
@@ -39,6 +46,8 @@ export interface DeliveryOutlets {
   /** Receives records the alert queue refused even in minimal form; without it they are reported as failed. */
   readonly quarantine?: AlertPublisher;
   readonly maxMessageBytes: number;
+  /** The contract bodies follow. @default 'native' */
+  readonly outputFormat?: OutputFormat;
 }
 
 /** An event that could not be delivered; `permanent` when retrying it as it is cannot help. */
@@ -99,7 +108,8 @@ async function deliverChunk(source: EventSource, events: readonly InputEvent[], 
       result.held.push(event);
       continue;
     }
-    const message = outbound(String(messages.length), alert, bodyOf(alert, outlets.maxMessageBytes), source);
+    const format = outlets.outputFormat ?? 'native';
+    const message = outbound(String(messages.length), alert, bodyOf(alert, outlets.maxMessageBytes, format), source, format);
     byId.set(message.id, { event, alert, message });
     messages.push(message);
   }
@@ -117,7 +127,8 @@ async function deliverChunk(source: EventSource, events: readonly InputEvent[], 
   if (refused.length === 0) return;
 
   // Refused for its contents: the minimal form (ASCII, small) is what SQS cannot refuse for that.
-  const second = await outlets.publisher.publish(refused.map((r) => ({ ...r.message, body: minimalBody(r.alert, 'refused_by_queue') })));
+  const render = RENDER[outlets.outputFormat ?? 'native'];
+  const second = await outlets.publisher.publish(refused.map((r) => ({ ...r.message, body: minimalBody(r.alert, 'refused_by_queue', render) })));
   const refusedById = new Map(refused.map((r) => [r.message.id, r]));
   for (const id of second.sent) {
     push(result.sent, refusedById.get(id));
@@ -176,11 +187,11 @@ function metaOf(source: EventSource, event: LogEvent) {
   };
 }
 
-function outbound(id: string, alert: Alert, body: string, source: EventSource): OutboundMessage {
+function outbound(id: string, alert: Alert, body: string, source: EventSource, format: OutputFormat): OutboundMessage {
   return {
     id,
     body,
-    attributes: { severity: alert.severity, source: alert.source, category: alert.category, record_format: alert.raw_event.record_format },
+    attributes: { severity: alert.severity, source: alert.source, category: alert.category, record_format: alert.raw_event.record_format, schema: schemaAttribute(format) },
     groupId: fifoGroupId(alert.cloud_resource ?? source.logGroup),
     deduplicationId: alert.alert_id,
   };

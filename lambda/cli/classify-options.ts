@@ -17,7 +17,7 @@ export const CLASSIFY_USAGE = `  --severity-profile P  seed (default) or exposur
   --severity-rules FILE a JSON file of severity rules, as the stack's severityRules`;
 
 /** Settings named as command options: `--severity-profile`. */
-const OPTION_NAMING: Naming = {
+export const OPTION_NAMING: Naming = {
   name: (s) => `--${s.key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`,
   fix: (s, v) => `--${s.key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} '${v}'`,
 };

@@ -17,6 +17,9 @@ import type { ClassifyOptions } from '../core/normalize';
 import { normalize } from '../core/normalize';
 import { CLASSIFY_OPTIONS, CLASSIFY_USAGE, readClassifyOptions } from './classify-options';
 import { FINDING_OPTIONS, FINDING_USAGE, readFindingOptions } from './finding-options';
+import type { OutputFormat } from '../core/contract-version';
+import { toOcsfFinding } from '../core/ocsf';
+import { OUTPUT_OPTIONS, OUTPUT_USAGE, readOutputFormat } from './output-options';
 import { FindingTracker } from '../app/finding-tracker';
 import type { Alert } from '../core/alert';
 import { closeUpTo } from '../core/close-window';
@@ -39,6 +42,7 @@ Writes one alert (JSON) per flow-log record: the bodies the Lambda sends to the 
   --max-message-bytes N largest queue message, as the stack's maxMessageBytes (default ${SETTINGS.maxMessageBytes.default})
 ${CLASSIFY_USAGE}
 ${FINDING_USAGE}
+${OUTPUT_USAGE}
   -h, --help            this text
 
 exit status: 0 done; 1 the input could not be read; 2 bad usage or --format; 3 records but none parsed
@@ -52,6 +56,7 @@ const LOOKBACK_MS = SETTINGS.lookbackMinutes.default * 60_000;
 interface Options {
   readonly classify: ClassifyOptions;
   readonly findings: FindingSettings;
+  readonly outputFormat: OutputFormat;
   readonly format?: string;
   readonly logGroup?: string;
   readonly file?: string;
@@ -67,6 +72,7 @@ function readOptions(argv: readonly string[]): Options | string {
         format: { type: 'string' }, 'log-group': { type: 'string' }, 'max-message-bytes': { type: 'string' }, help: { type: 'boolean', short: 'h' },
         ...CLASSIFY_OPTIONS,
         ...FINDING_OPTIONS,
+        ...OUTPUT_OPTIONS,
       },
       allowPositionals: true,
       strict: true,
@@ -87,9 +93,12 @@ function readOptions(argv: readonly string[]): Options | string {
   if (typeof classify === 'string') return classify;
   const findings = readFindingOptions(values);
   if (typeof findings === 'string') return findings;
+  const outputFormat = readOutputFormat(values['output-format']);
+  if (outputFormat !== 'native' && outputFormat !== 'ocsf') return outputFormat;
   return {
     classify,
     findings,
+    outputFormat,
     maxMessageBytes,
     ...(values.format !== undefined && { format: values.format }),
     ...(values['log-group'] !== undefined && { logGroup: values['log-group'] }),
@@ -160,13 +169,13 @@ function main(): number {
     if (Number.isFinite(time)) latest = Math.max(latest, time);
     const written = admit === undefined || admit(alert, { eventId: alert.alert_id, timestamp: time, message: event.message });
     if (!written) continue;
-    out.push(bodyOf(alert, options.maxMessageBytes));
+    out.push(bodyOf(alert, options.maxMessageBytes, options.outputFormat));
     if (out.length >= 1000) process.stdout.write(`${out.splice(0).join('\n')}\n`);
   }
   if (tracker !== undefined) {
     enforceLimit(tracker.state);
     findings.push(...closeUpTo(tracker.state, Number.POSITIVE_INFINITY, options.logGroup ?? null, options.findings));
-    for (const finding of findings) out.push(JSON.stringify(finding));
+    for (const finding of findings) out.push(JSON.stringify(options.outputFormat === 'ocsf' ? toOcsfFinding(finding) : finding));
     const byType = FINDING_TYPES.map((type) => `${findings.filter((f) => f.finding_type === type).length} ${type}`).join(', ');
     const c = tracker.counts;
     process.stderr.write(`normalize: ${findings.length} findings (${byType}); flows not written on their own: ${c.held} in findings, ${c.allowlisted} allowlisted, ${c.counted} counted\n`);

@@ -25,11 +25,14 @@ import type { ClassifyOptions } from '../core/normalize';
 import { CLASSIFY_OPTIONS, CLASSIFY_USAGE, readClassifyOptions } from './classify-options';
 import type { FindingSettings } from '../core/finding';
 import { FINDING_OPTIONS, FINDING_USAGE, readFindingOptions } from './finding-options';
+import type { OutputFormat } from '../core/contract-version';
+import { OUTPUT_OPTIONS, OUTPUT_USAGE, readOutputFormat } from './output-options';
 
 const USAGE = `usage: npm run --silent replay -- --log-group NAME --start ISO8601 --end ISO8601 --queue-url URL
          [--format LOGFORMAT] [--filter-pattern PATTERN] [--quarantine-queue-url URL]
          [--severity-profile P] [--internal-cidrs L] [--severity-rules FILE]
          [--alert-mode M] [--scan-port-threshold N] [--sweep-host-threshold N] [--finding-window-minutes N] [--allowlist L]
+         [--output-format F]
 
   --log-group NAME             the flow-log group to read
   --start, --end ISO8601       the time range of the records' own timestamps, inclusive (2026-11-25T10:00:00Z)
@@ -39,6 +42,7 @@ const USAGE = `usage: npm run --silent replay -- --log-group NAME --start ISO860
   --quarantine-queue-url URL   where records the queue refuses in every form go (default: reported as failed)
 ${CLASSIFY_USAGE}
 ${FINDING_USAGE.replace('written', 'sent')}
+${OUTPUT_USAGE}
 
 example: npm run --silent replay -- --log-group /aws/vpc/flowlogs --start 2026-11-24T00:00:00Z \\
            --end 2026-11-24T06:00:00Z --queue-url https://sqs.eu-west-1.amazonaws.com/123456789012/alerts`;
@@ -53,6 +57,7 @@ interface ReplayArgs {
   readonly filterPattern: string;
   readonly classify: ClassifyOptions;
   readonly findings: FindingSettings;
+  readonly outputFormat: OutputFormat;
 }
 
 /** The arguments, or the message naming what is wrong (`''` for --help). */
@@ -66,6 +71,7 @@ export function readArgs(argv: readonly string[]): ReplayArgs | string {
         format: { type: 'string' }, 'filter-pattern': { type: 'string' }, 'quarantine-queue-url': { type: 'string' }, help: { type: 'boolean', short: 'h' },
         ...CLASSIFY_OPTIONS,
         ...FINDING_OPTIONS,
+        ...OUTPUT_OPTIONS,
       },
       strict: true,
       allowPositionals: false,
@@ -103,9 +109,12 @@ export function readArgs(argv: readonly string[]): ReplayArgs | string {
   if (typeof classify === 'string') problems.push(classify.replace(/^vpc-flow-alerts: invalid settings:\n\s*/, ''));
   const findings = readFindingOptions(values);
   if (typeof findings === 'string') problems.push(findings.replace(/^vpc-flow-alerts: invalid settings:\n\s*/, ''));
-  if (problems.length > 0 || typeof classify === 'string' || typeof findings === 'string') return problems.join('\n');
+  const outputFormat = readOutputFormat(values['output-format']);
+  const knownFormat = outputFormat === 'native' || outputFormat === 'ocsf';
+  if (!knownFormat) problems.push(outputFormat.replace(/^vpc-flow-alerts: invalid settings:\n\s*/, ''));
+  if (problems.length > 0 || typeof classify === 'string' || typeof findings === 'string' || !knownFormat) return problems.join('\n');
   return {
-    classify, findings, logGroup, start, end, queueUrl, format, filterPattern: values['filter-pattern'] ?? DEFAULT_FILTER_PATTERN,
+    classify, findings, outputFormat, logGroup, start, end, queueUrl, format, filterPattern: values['filter-pattern'] ?? DEFAULT_FILTER_PATTERN,
     ...(quarantineQueueUrl !== undefined && { quarantineQueueUrl }),
   };
 }
@@ -130,6 +139,7 @@ async function main(): Promise<number> {
         publisher: new SqsPublisher(sqs, { queueUrl: args.queueUrl, fifo: args.queueUrl.endsWith('.fifo'), maxBatchBytes: SETTINGS.maxMessageBytes.default }),
         ...(args.quarantineQueueUrl !== undefined && { quarantine: new SqsPublisher(sqs, { queueUrl: args.quarantineQueueUrl, fifo: false, maxBatchBytes: SQS_MAX_BYTES }) }),
         maxMessageBytes: SETTINGS.maxMessageBytes.default,
+        outputFormat: args.outputFormat,
       },
       (p) => process.stderr.write(`replay: page ${p.pages}: ${p.records.toLocaleString('en-US')} records, ${p.alertsSent.toLocaleString('en-US')} alerts sent, ${p.failed} failed, ${rate(p)}\n`),
     );

@@ -38,6 +38,8 @@ export type TruncationReason = (typeof TRUNCATION_REASONS)[number];
 
 /** Properties every alert carries, `null` when the record does not say. */
 export interface AlertCore {
+  /** The native contract's version (semantic; see docs/alert-contract.md, "Versions"). */
+  schema_version: string;
   source: 'aws_vpc_flow';
   category: 'network';
   severity: Severity;

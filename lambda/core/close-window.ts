@@ -7,6 +7,7 @@ import { bucketKey, dropClosed, LIMITS } from './finding-state';
 import { SERVICES } from './flow-context';
 import type { Scope } from './flow-context';
 import { isoFromMillis } from './iso-time';
+import { NATIVE_SCHEMA_VERSION } from './contract-version';
 import type { Severity } from './severity';
 
 /** Where the findings are: the log group and the window. */
@@ -102,6 +103,7 @@ function finding(type: FindingType, subject: string, place: WindowPlace, span: S
   const k = LIMITS.exact;
   const first = isoFromMillis(span.first) ?? isoFromMillis(place.start) ?? '';
   return {
+    schema_version: NATIVE_SCHEMA_VERSION,
     source: 'aws_vpc_flow',
     category: 'finding',
     finding_type: type,

@@ -37,6 +37,8 @@ export const TOP_SIZE = 5;
 
 /** One alert for something the detectors saw across many flows (`category: "finding"`). */
 export interface FindingAlert {
+  /** The native contract's version, as on flow alerts. */
+  schema_version: string;
   source: 'aws_vpc_flow';
   category: 'finding';
   finding_type: FindingType;

@@ -14,29 +14,35 @@ const PRINTABLE = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 
 /** Core properties a minimal alert keeps (when their values fit). */
 const CORE_KEYS: ReadonlyArray<keyof AlertCore> = [
-  'source', 'category', 'severity', 'alert_id', 'timestamp', 'action', 'log_status', 'src_ip', 'dst_ip',
+  'schema_version', 'source', 'category', 'severity', 'alert_id', 'timestamp', 'action', 'log_status', 'src_ip', 'dst_ip',
   'src_port', 'dst_port', 'protocol', 'protocol_number', 'packets', 'bytes', 'start', 'end',
   'aws_account_id', 'cloud_resource', 'src_scope', 'dst_scope', 'direction', 'service',
 ];
 
+/** Turns an alert into what is serialized: itself (the native contract), or another form (OCSF). */
+export type Render = (alert: Alert) => unknown;
+
+const NATIVE: Render = (alert) => alert;
+
 /**
  * Serializes an alert into its queue message body: JSON that SQS accepts (every character outside
- * SQS's allowed set is a `\uXXXX` escape) of at most `maxBytes` UTF-8 bytes. An oversize alert is cut
- * step by step, mildest first: `raw_event.message` (and `extra`), then every other text field, then
- * a minimal alert; `raw_event.truncated` and `truncation_reason` say so. Never throws; `maxBytes` must
- * be at least 2,048. The same alert always gives the same body.
+ * SQS's allowed set is a `\uXXXX` escape) of at most `maxBytes` UTF-8 bytes, in the form `render`
+ * gives (the native contract by default). An oversize alert is cut step by step, mildest first:
+ * `raw_event.message` (and `extra`), then every other text field, then a minimal alert;
+ * `raw_event.truncated` and `truncation_reason` say so. Never throws; `maxBytes` must be at least
+ * 2,048. The same alert always gives the same body.
  */
-export function toMessageBody(alert: Alert, maxBytes: number): string {
+export function toMessageBody(alert: Alert, maxBytes: number, render: Render = NATIVE): string {
   try {
-    const body = sqsJson(alert);
+    const body = sqsJson(render(alert));
     if (body.length <= maxBytes / 3 || Buffer.byteLength(body) <= maxBytes) return body;
-    return shrink(alert, maxBytes, 'message_too_large');
+    return shrink(alert, maxBytes, 'message_too_large', render);
   } catch {
     // JSON.stringify throws RangeError for an `extra` nested thousands of levels deep.
     try {
-      return shrink(alert, maxBytes, 'extra_unserializable');
+      return shrink(alert, maxBytes, 'extra_unserializable', render);
     } catch {
-      return minimalBody(alert, 'minimal');
+      return minimalBody(alert, 'minimal', render);
     }
   }
 }
@@ -45,7 +51,7 @@ export function toMessageBody(alert: Alert, maxBytes: number): string {
  * The smallest body that still says what happened: the same `alert_id`, the flow fields whose values
  * are short printable text or numbers, and the reason; no raw message. Always under 2,048 bytes.
  */
-export function minimalBody(alert: Alert, reason: TruncationReason): string {
+export function minimalBody(alert: Alert, reason: TruncationReason, render: Render = NATIVE): string {
   const out: Record<string, unknown> = {};
   for (const key of CORE_KEYS) {
     const value: unknown = alert[key];
@@ -64,10 +70,10 @@ export function minimalBody(alert: Alert, reason: TruncationReason): string {
     truncation_reason: reason,
     original_bytes: Buffer.byteLength(message),
   };
-  return JSON.stringify(out);
+  return JSON.stringify(render(out as unknown as Alert));
 }
 
-function shrink(alert: Alert, maxBytes: number, firstReason: TruncationReason): string {
+function shrink(alert: Alert, maxBytes: number, firstReason: TruncationReason, render: Render): string {
   const message = alert.raw_event.message;
   const shell: Alert = {
     ...alert,
@@ -76,7 +82,7 @@ function shrink(alert: Alert, maxBytes: number, firstReason: TruncationReason): 
   const room = Buffer.byteLength(JSON.stringify(MARKER));
   const fixedBytes = (): number | undefined => {
     try {
-      return Buffer.byteLength(sqsJson(shell));
+      return Buffer.byteLength(sqsJson(render(shell)));
     } catch {
       return undefined;
     }
@@ -91,18 +97,18 @@ function shrink(alert: Alert, maxBytes: number, firstReason: TruncationReason): 
     shell.raw_event.truncation_reason = 'fields_too_large';
     fixed = fixedBytes();
   }
-  if (fixed === undefined || fixed + room > maxBytes) return minimalBody(alert, 'minimal');
+  if (fixed === undefined || fixed + room > maxBytes) return minimalBody(alert, 'minimal', render);
   // JSON escaping can grow a character to 6 bytes, so the escaped size decides: the longest prefix
   // whose body fits, found by binary search over the message's length (never splitting a pair).
   const bodyWith = (length: number): string => {
     shell.raw_event.message = `${prefix(message, length)}${MARKER}`;
-    return sqsJson(shell);
+    return sqsJson(render(shell));
   };
   let low = 0;
   // Every character takes at least one byte: a longer prefix can never fit.
   let high = Math.min(message.length, maxBytes);
   let best = bodyWith(0);
-  if (Buffer.byteLength(best) > maxBytes) return minimalBody(alert, 'minimal');
+  if (Buffer.byteLength(best) > maxBytes) return minimalBody(alert, 'minimal', render);
   while (low < high) {
     const mid = Math.ceil((low + high) / 2);
     const candidate = bodyWith(mid);

@@ -10,6 +10,7 @@ import type { Cidr } from './ip-address';
 import type { SeverityPolicy } from './severity';
 import { DEFAULT_SEVERITY_POLICY, severityOf } from './severity';
 import { tcpFlagNames } from './tcp-flags';
+import { NATIVE_SCHEMA_VERSION } from './contract-version';
 
 /** Record keys that land on the alert's fixed core properties; everything else is copied after them. */
 const CORE_RECORD_KEYS: ReadonlySet<string> = new Set([
@@ -62,6 +63,7 @@ export function normalize(
 
   // Built in output order; raw_event goes last so the flow fields lead the JSON.
   const alert: Omit<Alert, 'raw_event'> & { raw_event?: RawEvent } = {
+    schema_version: NATIVE_SCHEMA_VERSION,
     source: 'aws_vpc_flow',
     category: 'network',
     severity: severityOf(

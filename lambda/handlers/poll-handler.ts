@@ -68,7 +68,7 @@ export function createPollHandler(deps: PollHandlerDeps): (event: unknown, conte
           runId,
           // The lease lasts as long as this invocation can: a crashed run frees its groups by then.
           leaseUntil: () => now() + context.getRemainingTimeInMillis(),
-          settings: { lookbackMs: config.lookbackMs, maxCatchUpMs: config.maxCatchUpMs, maxMessageBytes: config.maxMessageBytes, classify: config.classify },
+          settings: { lookbackMs: config.lookbackMs, maxCatchUpMs: config.maxCatchUpMs, maxMessageBytes: config.maxMessageBytes, classify: config.classify, outputFormat: config.outputFormat },
           // In flows mode too: the windows a findings-mode run left open are still closed and sent.
           ...(deps.findingStore !== undefined && { findings: { settings: config.findings, store: deps.findingStore } }),
         },
@@ -159,6 +159,7 @@ export function replayCommand(config: PollerConfig, logGroup: string, start: str
     ...(config.classify.internalCidrs.length > 0 ? [`--internal-cidrs ${config.classify.internalCidrs.map((c) => c.text).join(',')}`] : []),
     ...(config.classify.severity.rules.length > 0 ? ['--severity-rules <a file holding the stack\'s severityRules setting>'] : []),
     ...(config.findings.alertMode !== 'flows' ? findingOptions(config) : []),
+    ...(config.outputFormat !== 'native' ? [`--output-format ${config.outputFormat}`] : []),
   ].join(' ');
 }
 

@@ -19,6 +19,7 @@ export const handler = createSubscribeHandler({
   publisher,
   quarantine,
   maxMessageBytes: config.maxMessageBytes,
+  outputFormat: config.outputFormat,
   classify: config.classify,
   now: Date.now,
   ...(config.findings.alertMode !== 'flows' && {

@@ -7,6 +7,7 @@
  */
 
 import { ALERT_MODES } from '../core/finding';
+import { OUTPUT_FORMATS } from '../core/contract-version';
 import { LIMITS } from '../core/finding-state';
 import { SEVERITY_PROFILES } from '../core/severity';
 
@@ -149,6 +150,10 @@ export const SETTINGS = {
     example: '[{"direction":["inbound"],"dst_ports":[22],"severity":"high"}]', defaultDoc: 'none',
     meaning: 'First-match rules applied before the profile: JSON objects on `action`, `direction`, `src_scope`, `dst_scope`, `protocol`, `dst_ports`, `src_cidrs`, `dst_cidrs`, with a `severity`',
   },
+  outputFormat: {
+    key: 'outputFormat', kind: 'enum', values: OUTPUT_FORMATS, default: 'native', modes: ALL, env: 'OUTPUT_FORMAT', example: 'ocsf',
+    meaning: '`native`: the alert contract (docs/alert-contract.md). `ocsf`: OCSF 1.1.0 Network Activity events and Detection Findings (docs/ocsf.md)',
+  },
   alertMode: {
     key: 'alertMode', kind: 'enum', values: ALERT_MODES, default: 'flows', modes: ALL, env: 'ALERT_MODE', example: 'findings',
     meaning: '`flows`: one alert per flow. `findings`: scans, sweeps, blocked lateral and egress traffic and per-interface summaries, plus `high` flows; other flows only counted. `both`: everything',
@@ -258,6 +263,7 @@ export const ENV = {
   severityProfile: SETTINGS.severityProfile.env,
   severityRules: SETTINGS.severityRules.env,
   alertMode: SETTINGS.alertMode.env,
+  outputFormat: SETTINGS.outputFormat.env,
   scanPortThreshold: SETTINGS.scanPortThreshold.env,
   sweepHostThreshold: SETTINGS.sweepHostThreshold.env,
   findingWindowMinutes: SETTINGS.findingWindowMinutes.env,

@@ -85,3 +85,12 @@ describe('findings settings', () => {
     expect(props.alerts).toMatchObject({ mode: 'subscribe', alertMode: 'findings', sweepHostThreshold: 15, allowlistCidrs: ['192.0.2.0/24'], lookbackMinutes: 30 });
   });
 });
+
+describe('outputFormat', () => {
+  it('is passed to the function, from props and from context, and checked', () => {
+    const { template } = buildStack({ alerts: { logGroups: GROUPS, outputFormat: 'ocsf' } });
+    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ [ENV.outputFormat]: 'ocsf' }) } });
+    expect(stackPropsFromContext({ logGroups: '/a', outputFormat: 'ocsf' }).alerts).toMatchObject({ outputFormat: 'ocsf' });
+    expect(() => stackPropsFromContext({ logGroups: '/a', outputFormat: 'OCSF' })).toThrow('outputFormat=OCSF must be "native" or "ocsf"; e.g. -c outputFormat=ocsf');
+  });
+});

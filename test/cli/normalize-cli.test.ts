@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { expectValidAlert } from '../helpers/alert-schema';
+import { expectValidOcsf, OCSF_SCHEMA_DIR } from '../helpers/ocsf-validator';
 
 const ROOT = join(__dirname, '..', '..');
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
@@ -160,5 +161,18 @@ describe('npm run normalize --alert-mode', () => {
     expect(status).toBe(2);
     expect(stderr).toContain("--scan-port-threshold=500 must be a whole number from 2 to 64; e.g. --scan-port-threshold '20'");
     expect(run(['--scan-port-threshold', '20'], input).stderr).toContain("--scan-port-threshold only applies when findings are made, and --alert-mode is \"flows\": remove it, or set --alert-mode 'findings'");
+  });
+});
+
+describe('npm run normalize --output-format ocsf', () => {
+  it('writes OCSF Network Activity events (and Detection Findings), and names a bad format', () => {
+    const result = spawnSync(TSX, [CLI, '--output-format', 'ocsf'], { input: `${REJECT}\nnot a flow\n`, encoding: 'utf8', env: { ...process.env, NODE_NO_WARNINGS: '1' } });
+    expect(result.status).toBe(0);
+    const events = result.stdout.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(events.map((e) => [e['class_uid'], e['activity_id']])).toEqual([[4001, 5], [4001, 0]]);
+    if (OCSF_SCHEMA_DIR !== undefined) for (const event of events) expectValidOcsf(event);
+    const bad = spawnSync(TSX, [CLI, '--output-format', 'xml'], { input: REJECT, encoding: 'utf8', env: { ...process.env, NODE_NO_WARNINGS: '1' } });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain(`--output-format=xml must be "native" or "ocsf"; e.g. --output-format 'ocsf'`);
   });
 });

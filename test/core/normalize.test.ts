@@ -33,7 +33,7 @@ describe('normalize', () => {
   it('puts the core fields first, then the layout fields in order, then raw_event', () => {
     const format = compileFormat('${tcp-flags} ${vpc-id} ${action} ${version}');
     const keys = Object.keys(messageToAlert('2 vpc-1 REJECT 3', format) ?? {});
-    expect(keys.slice(0, 3)).toEqual(['source', 'category', 'severity']);
+    expect(keys.slice(0, 4)).toEqual(['schema_version', 'source', 'category', 'severity']);
     expect(keys.slice(-5)).toEqual(['tcp_flags', 'vpc_id', 'flow_log_version', 'tcp_flag_names', 'raw_event']);
   });
 

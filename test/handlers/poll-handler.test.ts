@@ -57,7 +57,7 @@ function setup(checkpoints = new FakeCheckpoints()) {
     queueUrl: 'https://sqs.eu-west-1.amazonaws.com/123456789012/q', fifo: false,
     quarantineQueueUrl: 'https://sqs.eu-west-1.amazonaws.com/123456789012/q-quarantine', checkpointTable: 't',
     lookbackMs: 15 * MIN, maxEventsPerRun: 5000, maxCatchUpMs: 24 * 60 * MIN, maxMessageBytes: 262_144, filterRequestsPerSecond: 4,
-    classify: DEFAULT_CLASSIFY, findings: DEFAULT_FINDING_SETTINGS,
+    classify: DEFAULT_CLASSIFY, findings: DEFAULT_FINDING_SETTINGS, outputFormat: 'native',
   };
   const handler = createPollHandler({
     config, source, publisher: new FakeQueue(), quarantine: new FakeQueue(), checkpoints, now: clock.now,

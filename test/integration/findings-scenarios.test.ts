@@ -11,6 +11,7 @@ import { makePoller, MIN, pollerEnv, startLocalAws } from '../../local/local-aws
 import type { TrafficEvent } from '../../local/flow-traffic';
 import { ALLOWLISTED_RANGE, backgroundTraffic, interfaceOf, plantedAttacks, v2Record } from '../../local/flow-traffic';
 import { expectValidAlert } from '../helpers/alert-schema';
+import { expectValidOcsf, OCSF_SCHEMA_DIR } from '../helpers/ocsf-validator';
 
 jest.setTimeout(180_000);
 
@@ -45,7 +46,7 @@ async function scenario(extraEnv: Record<string, string> = {}) {
   const findings = (): FindingAlert[] => bodies().filter((b): b is FindingAlert => b.category === 'finding');
   /** Records ingested two minutes after their timestamps. */
   const put = (events: readonly TrafficEvent[]) => aws.logs.putEvents(group, events.map((e) => ({ ...e, ingestionTime: e.timestamp + 2 * MIN })));
-  return { poller, tick, bodies, findings, put, queueUrl, table, group };
+  return { poller, tick, bodies, findings, put, queueUrl, table, group, received };
 }
 
 describe('findings through the poller', () => {
@@ -136,5 +137,23 @@ describe('switching alertMode back to flows', () => {
     }
     const received = (await aws.sqs.drain(s.queueUrl)).map((m) => JSON.parse(m.Body ?? '') as FindingAlert);
     expect(received.map((f) => [f.finding_type, f.src_ip, f.flow_count])).toEqual([['port_scan', '198.51.100.8', 12]]);
+  });
+});
+
+describe('outputFormat ocsf', () => {
+  it('sends OCSF Detection Findings and Network Activity events, each with its schema attribute', async () => {
+    const s = await scenario({ [ENV.outputFormat]: 'ocsf', [ENV.alertMode]: 'both' });
+    await s.tick();
+    const start = Math.ceil(aws.clock.ms / HOUR) * HOUR;
+    while (aws.clock.ms < start) await s.tick();
+    const planted = plantedAttacks(aws.clock.ms + MIN, 20);
+    s.put(planted.events);
+    while (aws.clock.ms < start + 2 * HOUR) await s.tick();
+    const events = s.received.map((m) => ({ body: JSON.parse(m.Body ?? '') as Record<string, unknown>, schema: m.MessageAttributes?.['schema']?.StringValue }));
+    expect(events.every((e) => e.schema === 'ocsf/1.1.0')).toBe(true);
+    for (const { body } of events) if (OCSF_SCHEMA_DIR !== undefined) expectValidOcsf(body);
+    expect(events.filter((e) => e.body['class_uid'] === 4001)).toHaveLength(planted.events.length);
+    const findings = events.filter((e) => e.body['class_uid'] === 2004).map((e) => (e.body['finding_info'] as { types: string[] }).types[0]);
+    expect(findings.sort()).toEqual(['egress_blocked', 'host_sweep', 'lateral_blocked', 'port_scan', 'port_scan']);
   });
 });
