@@ -20,6 +20,11 @@ import { bodyOf } from '../lambda/app/send-alerts';
 type Schema = Record<string, unknown>;
 
 const nullable = (type: 'string' | 'integer', extra: Schema = {}): Schema => ({ type: [type, 'null'], ...extra });
+/**
+ * The values a string takes today, open to the ones a later minor version adds ("Versions"):
+ * `anyOf` a known value or any string. The tests close it to the known values.
+ */
+const known = (values: readonly (string | null)[]): Schema => ({ anyOf: [{ enum: [...values] }, { type: values.includes(null) ? ['string', 'null'] : 'string' }] });
 const isoTime: Schema = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z$' };
 
 /** Core properties: always present, `null` when the record does not say. */
@@ -30,7 +35,7 @@ const CORE: Record<string, Schema> = {
   schema_version: SCHEMA_VERSION,
   source: { const: 'aws_vpc_flow' },
   category: { const: 'network' },
-  severity: { enum: [...SEVERITIES] },
+  severity: known(SEVERITIES),
   alert_id: { type: 'string', pattern: '^[\\x21-\\x7e]{1,128}$' },
   timestamp: { oneOf: [isoTime, { type: 'null' }] },
   action: nullable('string'),
@@ -47,9 +52,9 @@ const CORE: Record<string, Schema> = {
   end: nullable('integer', { minimum: 0 }),
   aws_account_id: nullable('string'),
   cloud_resource: nullable('string'),
-  src_scope: { enum: [...SCOPES, null] },
-  dst_scope: { enum: [...SCOPES, null] },
-  direction: { enum: [...DIRECTIONS, null] },
+  src_scope: known([...SCOPES, null]),
+  dst_scope: known([...SCOPES, null]),
+  direction: known([...DIRECTIONS, null]),
   service: nullable('string'),
 };
 
@@ -60,7 +65,7 @@ const RAW_EVENT: Schema = {
   required: ['message', 'record_format'],
   properties: {
     message: { type: 'string' },
-    record_format: { enum: [...RECORD_FORMATS] },
+    record_format: known(RECORD_FORMATS),
     log_group: { type: 'string' },
     log_stream: { type: 'string' },
     event_id: { type: 'string' },
@@ -69,7 +74,7 @@ const RAW_EVENT: Schema = {
     parse_error: { type: 'string' },
     truncated: { const: true },
     original_bytes: { type: 'integer', minimum: 0 },
-    truncation_reason: { enum: [...TRUNCATION_REASONS] },
+    truncation_reason: known(TRUNCATION_REASONS),
   },
 };
 
@@ -80,8 +85,8 @@ export const FINDING_PROPERTIES = {
   schema_version: [SCHEMA_VERSION, 'The native contract\'s version, as on flow alerts'],
   source: [{ const: 'aws_vpc_flow' }, '`aws_vpc_flow`'],
   category: [{ const: 'finding' }, '`finding` (flow alerts have `network`)'],
-  finding_type: [{ enum: [...FINDING_TYPES] }, 'What was seen (see the table above)'],
-  severity: [{ enum: [...SEVERITIES] }, '`port_scan`/`host_sweep`: `medium` from a public source, `high` from a private one; `lateral_blocked`, `egress_blocked`: `high`; `inbound_summary`: `info`'],
+  finding_type: [known(FINDING_TYPES), 'What was seen (see the table above)'],
+  severity: [known(SEVERITIES), '`port_scan`/`host_sweep`: `medium` from a public source, `high` from a private one; `lateral_blocked`, `egress_blocked`: `high`; `inbound_summary`: `info`'],
   alert_id: [{ type: 'string', pattern: '^finding-[0-9a-f]{40}$' }, '`finding-` and 40 hex digits of SHA-256 over type, log group, subject and window: the same finding always has the same id'],
   title: [{ type: 'string' }, 'One sentence for a person'],
   timestamp: [isoTime, 'Same as `first_seen`'],
@@ -91,7 +96,7 @@ export const FINDING_PROPERTIES = {
   window_end: [isoTime, 'End of that window (exclusive)'],
   log_group: [nullable('string'), 'The log group the flows came from (`null` from the `normalize` command without `--log-group`)'],
   src_ip: [nullable('string'), 'The source (canonical text; the packet-level address when logged); `null` for `inbound_summary`'],
-  src_scope: [{ enum: [...SCOPES, null] }, '`private` or `public`; `null` for `inbound_summary`'],
+  src_scope: [known([...SCOPES, null]), '`private` or `public`; `null` for `inbound_summary`'],
   dst_ip: [nullable('string'), '`port_scan`: the destination; `inbound_summary` of a layout without interface ids: the destination; else `null`'],
   cloud_resource: [nullable('string'), 'The destination interface (ENI) of a `port_scan` or `inbound_summary`, when logged'],
   flow_count: [count, 'Distinct flows behind the finding'],
@@ -101,8 +106,8 @@ export const FINDING_PROPERTIES = {
   counts_exact: [{ type: 'boolean' }, '`false` when a count went past 64 and is an estimate (about ±13 %)'],
   sample_ports: [{ type: 'array', maxItems: SAMPLE_SIZE, items: { type: 'integer', minimum: 0, maximum: 65535 } }, `Destination ports seen, smallest first (at most ${SAMPLE_SIZE}): the smallest of all when \`distinct_ports\` ≤ 64, of a hash-chosen 64 beyond`],
   sample_hosts: [{ type: 'array', maxItems: SAMPLE_SIZE, items: { type: 'string' } }, `Destination addresses (at most ${SAMPLE_SIZE}, sorted)`],
-  top_sources: [{ type: 'array', maxItems: TOP_SIZE, items: { type: 'object', additionalProperties: false, required: ['ip', 'flow_count'], properties: { ip: { type: 'string' }, flow_count: count } } }, `\`inbound_summary\`: the sources with most flows (at most ${TOP_SIZE}); else empty`],
-  top_ports: [{ type: 'array', maxItems: TOP_SIZE, items: { type: 'object', additionalProperties: false, required: ['port', 'service', 'sources'], properties: { port: { type: 'integer', minimum: 0, maximum: 65535 }, service: nullable('string'), sources: count } } }, `\`inbound_summary\`: the ports most sources tried (at most ${TOP_SIZE}), with their service names; else empty`],
+  top_sources: [{ type: 'array', maxItems: TOP_SIZE, items: { type: 'object', additionalProperties: true, required: ['ip', 'flow_count'], properties: { ip: { type: 'string' }, flow_count: count } } }, `\`inbound_summary\`: the sources with most flows (at most ${TOP_SIZE}); else empty`],
+  top_ports: [{ type: 'array', maxItems: TOP_SIZE, items: { type: 'object', additionalProperties: true, required: ['port', 'service', 'sources'], properties: { port: { type: 'integer', minimum: 0, maximum: 65535 }, service: nullable('string'), sources: count } } }, `\`inbound_summary\`: the ports most sources tried (at most ${TOP_SIZE}), with their service names; else empty`],
   evidence: [{ type: 'array', maxItems: 10, items: { type: 'string', pattern: '^[\\x21-\\x7e]{1,128}$' } }, '`alert_id`s of up to 10 flows behind the finding (sorted)'],
 } as const satisfies Record<keyof FindingAlert, readonly [Schema, string]>;
 
@@ -145,7 +150,7 @@ function buildFlowSchema(): Schema {
   }
   properties['tcp_flag_names'] = {
     type: 'array',
-    items: { enum: ['FIN', 'SYN', 'RST', 'PSH', 'ACK', 'URG', 'ECE', 'CWR'] },
+    items: known(['FIN', 'SYN', 'RST', 'PSH', 'ACK', 'URG', 'ECE', 'CWR']),
     uniqueItems: true,
   };
   properties['extra'] = { type: 'object' };

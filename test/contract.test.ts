@@ -45,5 +45,11 @@ describe('message examples', () => {
     const later = { ...first?.body, added_in_1_3: 'x', raw_event: { ...(first?.body['raw_event'] as object), added_too: 1 } };
     expect(validate(later)).toBe(true);
     expect(() => expectValidAlert(later)).toThrow(/must NOT have additional properties/);
+    // New enum values and finding types, too.
+    const newSeverity = { ...first?.body, severity: 'critical', direction: 'sideways' };
+    expect(validate(newSeverity)).toBe(true);
+    expect(() => expectValidAlert(newSeverity)).toThrow(/must be equal to one of the allowed values/);
+    const [finding] = exampleFindings();
+    expect(validate({ ...finding, finding_type: 'beaconing', top_sources: [{ ip: '192.0.2.1', flow_count: 1, asn: 64496 }] })).toBe(true);
   });
 });

@@ -263,3 +263,10 @@ if (OCSF_SCHEMA_DIR === undefined) {
     });
   });
 }
+
+(OCSF_SCHEMA_DIR === undefined ? describe.skip : describe)('OCSF strings', () => {
+  it('refuse half a character', () => {
+    const problems = validateOcsf({ ...VPC_REJECT, message: 'cut \ud83d' });
+    expect(problems.map((p) => p.path)).toEqual(['message']);
+  });
+});

@@ -6,7 +6,11 @@ import type { AlertPublisher, FindingStateStore, OutboundMessage } from './ports
 import type { OutputFormat } from '../core/contract-version';
 import { schemaAttribute } from '../core/contract-version';
 import { toOcsfFinding } from '../core/ocsf';
-import { fifoGroupId } from './send-alerts';
+import { findingBody } from '../core/finding-body';
+import { ATTRIBUTE_RESERVE_BYTES, fifoGroupId } from './send-alerts';
+
+/** The queue size every SQS queue takes, when no other is given. */
+const SQS_DEFAULT_MAX_BYTES = 262_144;
 
 /** Conditional saves tried per shard when marking windows closed. */
 const MAX_CLOSE_ATTEMPTS = 6;
@@ -18,6 +22,8 @@ export interface FindingOutlets {
   readonly quarantine?: AlertPublisher;
   /** The contract bodies follow. @default 'native' */
   readonly outputFormat?: OutputFormat;
+  /** Largest message the queue takes, attributes included. @default 262,144 */
+  readonly maxMessageBytes?: number;
 }
 
 /** What closing windows did. */
@@ -110,7 +116,7 @@ async function sendClosable(state: DetectorState, logGroup: string, upTo: number
 async function publishFindings(findings: readonly FindingAlert[], logGroup: string, outlets: FindingOutlets, result: CloseResult): Promise<number> {
   if (findings.length === 0) return 0;
   const byId = new Map(findings.map((f, i) => [String(i), f]));
-  const messages = findings.map((f, i) => findingMessage(String(i), f, logGroup, outlets.outputFormat));
+  const messages = findings.map((f, i) => findingMessage(String(i), f, logGroup, outlets.outputFormat, outlets.maxMessageBytes));
   const answer = await outlets.publisher.publish(messages);
   for (const id of answer.sent) count(result, byId.get(id));
   const refused = answer.failed.filter((f) => f.permanent && outlets.quarantine !== undefined);
@@ -131,10 +137,10 @@ function count(result: CloseResult, finding: FindingAlert | undefined): void {
 }
 
 /** The queue message of a finding: its JSON (ASCII, a few KB at most) with the filtering attributes. */
-export function findingMessage(id: string, finding: FindingAlert, logGroup: string, format: OutputFormat = 'native'): OutboundMessage {
+export function findingMessage(id: string, finding: FindingAlert, logGroup: string, format: OutputFormat = 'native', maxMessageBytes = SQS_DEFAULT_MAX_BYTES): OutboundMessage {
   return {
     id,
-    body: JSON.stringify(format === 'ocsf' ? toOcsfFinding(finding) : finding),
+    body: findingBody(finding, maxMessageBytes - ATTRIBUTE_RESERVE_BYTES, format === 'ocsf' ? toOcsfFinding : undefined),
     attributes: { severity: finding.severity, source: finding.source, category: finding.category, finding_type: finding.finding_type, schema: schemaAttribute(format) },
     groupId: fifoGroupId(finding.cloud_resource ?? finding.src_ip ?? logGroup),
     deduplicationId: finding.alert_id,

@@ -194,6 +194,7 @@ async function poll(target: LogGroupTarget, deps: PollDeps, budget: number, stat
           // Every record timestamped before watermark − lookback has been read: those windows are final.
           const closed = await closeWindows(tracker.state, target.name, done.watermark - deps.settings.lookbackMs - SEARCH_MARGIN_MS, deps.findings.settings, {
             publisher: deps.publisher,
+            maxMessageBytes: deps.settings.maxMessageBytes,
             ...(deps.quarantine !== undefined && { quarantine: deps.quarantine }),
             ...(deps.settings.outputFormat !== undefined && { outputFormat: deps.settings.outputFormat }),
           });

@@ -12,7 +12,7 @@ import { toQuarantineBody } from '../core/quarantine-body';
 import type { AlertPublisher, LogEvent, OutboundMessage } from './ports';
 
 /** Room left in a message for its attributes, which SQS counts toward the size limit. */
-const ATTRIBUTE_RESERVE_BYTES = 1024;
+export const ATTRIBUTE_RESERVE_BYTES = 1024;
 
 /** The queue body of `alert` in `format` for a queue whose largest message is `maxMessageBytes`, attributes included. */
 export function bodyOf(alert: Alert, maxMessageBytes: number, format: OutputFormat = 'native'): string {

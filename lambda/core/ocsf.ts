@@ -80,8 +80,12 @@ export function toOcsfNetworkActivity(alert: Alert): OcsfEvent {
     original_bytes: alert.raw_event.original_bytes, extra: alert.extra,
     raw_data_cut: alert.raw_event.message.length > MAX_STRING ? true : undefined,
   });
+  // A mapped field whose value OCSF has no place for keeps it in `unmapped`, under its AWS name.
+  if (alert.action !== null && ACTIVITIES[action] === undefined) unmapped['action'] = alert.action;
+  if (a['flow_direction'] !== null && a['flow_direction'] !== undefined && directionId === 0) unmapped['flow-direction'] = a['flow_direction'];
+  if (path !== null && path !== undefined && boundaryId === undefined) unmapped['traffic-path'] = path;
   const unparsed = alert.raw_event.record_format === 'unparsed';
-  return defined({
+  return capStrings({
     class_uid: 4001,
     class_name: 'Network Activity',
     category_uid: 4,
@@ -101,7 +105,7 @@ export function toOcsfNetworkActivity(alert: Alert): OcsfEvent {
     start_time: start,
     end_time: end,
     status_code: alert.log_status ?? undefined,
-    status_detail: unparsed ? cap(alert.raw_event.parse_error ?? 'the record could not be parsed') : undefined,
+    status_detail: unparsed ? (alert.raw_event.parse_error ?? 'the record could not be parsed') : undefined,
     // OCSF requires both endpoints, each naming something: one the record does not name (NODATA,
     // unparsed, a free-text address) gets `"name": "unknown"`.
     src_endpoint: named(src),
@@ -131,7 +135,7 @@ export function toOcsfNetworkActivity(alert: Alert): OcsfEvent {
       log_name: alert.raw_event.log_group,
       logged_time: timeOf(alert.raw_event.ingestion_time),
     }),
-    raw_data: cap(alert.raw_event.message),
+    raw_data: alert.raw_event.message,
     unmapped,
   });
 }
@@ -145,7 +149,7 @@ export function toOcsfFinding(finding: FindingAlert): OcsfEvent {
   const windowEnd = timeOf(finding.window_end);
   const src = finding.src_ip === null ? undefined : { ip: finding.src_ip };
   const dst = nonEmpty(defined({ ip: finding.dst_ip ?? undefined, interface_uid: finding.cloud_resource ?? undefined }));
-  return defined({
+  return capStrings({
     class_uid: 2004,
     class_name: 'Detection Finding',
     category_uid: 2,
@@ -170,8 +174,8 @@ export function toOcsfFinding(finding: FindingAlert): OcsfEvent {
       last_seen_time: last,
       data_sources: ['Amazon VPC Flow Logs'],
     }),
-    // One evidence per flow behind the finding: its alert_id is that flow's `metadata.uid`.
-    evidences: finding.evidence.map((id) => defined({ src_endpoint: src, dst_endpoint: dst, data: { alert_id: id } })),
+    // The flows behind the finding: their alert_ids are those flows' `metadata.uid`.
+    evidences: [defined({ src_endpoint: src, dst_endpoint: dst, data: { alert_ids: finding.evidence } })],
     metadata: {
       version: OCSF_VERSION,
       uid: finding.alert_id,
@@ -206,14 +210,15 @@ function endpoint(address: string | null, packet: unknown, port: number | null, 
   const valid = (ip: unknown): ip is string => typeof ip === 'string' && ip.length <= 40 && parseIp(ip) !== undefined;
   const pkt = typeof packet === 'string' ? packet : null;
   const ip = pkt !== null && pkt !== address ? pkt : address;
+  // Under their AWS names, like every other field OCSF has no place for.
   if (valid(ip)) out['ip'] = ip;
-  else if (ip !== null) unmapped[`${side}_ip`] = cap(ip);
+  else if (ip !== null) unmapped[ip === pkt ? `pkt-${side}addr` : `${side}addr`] = ip;
   if (pkt !== null && address !== null && pkt !== address) {
     if (valid(address)) out['intermediate_ips'] = [address];
-    else unmapped[`${side}addr`] = cap(address);
+    else unmapped[`${side}addr`] = address;
   }
   if (port !== null && Number.isInteger(port) && port >= 0 && port <= 65_535) out['port'] = port;
-  if (typeof service === 'string') out['svc_name'] = cap(service);
+  if (typeof service === 'string') out['svc_name'] = service;
   return out;
 }
 
@@ -221,7 +226,7 @@ function endpoint(address: string | null, packet: unknown, port: number | null, 
 function summary(alert: Alert): string {
   if (alert.raw_event.record_format === 'unparsed') return 'VPC flow log record that could not be parsed';
   const at = (ip: string | null, port: number | null): string => `${ip ?? '?'}${port === null ? '' : `:${port}`}`;
-  return cap(`${alert.action ?? alert.log_status ?? 'flow'} ${alert.protocol ?? alert.protocol_number ?? ''} ${at(alert.src_ip, alert.src_port)} -> ${at(alert.dst_ip, alert.dst_port)}`.replace(/ {2,}/g, ' '));
+  return (`${alert.action ?? alert.log_status ?? 'flow'} ${alert.protocol ?? alert.protocol_number ?? ''} ${at(alert.src_ip, alert.src_port)} -> ${at(alert.dst_ip, alert.dst_port)}`.replace(/ {2,}/g, ' '));
 }
 
 function epochMs(value: number | null): number | undefined {
@@ -235,8 +240,34 @@ function timeOf(iso: string | null | undefined): number | undefined {
   return Number.isFinite(ms) ? ms : undefined;
 }
 
+/**
+ * `value` without null and undefined properties (OCSF omits what a source does not say), with every
+ * string well-formed UTF-16 (a lone surrogate, which a hostile record can hold and no UTF-8 consumer
+ * can store, becomes U+FFFD; `raw_data` may differ from the raw record there) and, outside
+ * `unmapped`, within OCSF's `string_t` limit, cut without splitting a character.
+ */
+function capStrings(value: Record<string, unknown>): Record<string, unknown> {
+  const walk = (v: unknown, inUnmapped: boolean): unknown => {
+    if (typeof v === 'string') return inUnmapped ? wellFormed(v) : cap(wellFormed(v));
+    if (Array.isArray(v)) return v.map((item) => walk(item, inUnmapped));
+    if (typeof v !== 'object' || v === null) return v;
+    const out: Record<string, unknown> = {};
+    for (const [k, inner] of Object.entries(v)) if (inner !== null && inner !== undefined) out[k] = walk(inner, inUnmapped || k === 'unmapped');
+    return out;
+  };
+  return walk(value, false) as Record<string, unknown>;
+}
+
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+function wellFormed(text: string): string {
+  return text.replace(LONE_SURROGATE, '\ufffd');
+}
+
 function cap(text: string): string {
-  return text.length > MAX_STRING ? text.slice(0, MAX_STRING) : text;
+  if (text.length <= MAX_STRING) return text;
+  const code = text.charCodeAt(MAX_STRING - 1);
+  return text.slice(0, code >= 0xd800 && code <= 0xdbff ? MAX_STRING - 1 : MAX_STRING);
 }
 
 /** `value` without its null and undefined properties (OCSF omits what a source does not say). */

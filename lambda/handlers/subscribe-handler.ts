@@ -95,7 +95,7 @@ async function closeFindings(deps: SubscribeHandlerDeps): Promise<void> {
     deps.logger.warn('close-findings event ignored: alertMode is flows');
     return;
   }
-  const outlets = { publisher: deps.publisher, quarantine: deps.quarantine, ...(deps.outputFormat !== undefined && { outputFormat: deps.outputFormat }) };
+  const outlets = { publisher: deps.publisher, quarantine: deps.quarantine, maxMessageBytes: deps.maxMessageBytes, ...(deps.outputFormat !== undefined && { outputFormat: deps.outputFormat }) };
   for (const group of deps.formats.keys()) {
     let result: CloseResult = emptyClose();
     try {

@@ -13,6 +13,8 @@ import { minimalBody } from '../../lambda/core/message-body';
 import { DEFAULT_CLASSIFY, messageToAlert } from '../../lambda/core/normalize';
 import { toOcsfFinding, toOcsfNetworkActivity } from '../../lambda/core/ocsf';
 import { exampleFindings } from '../../scripts/alert-contract';
+import { findingMessage } from '../../lambda/app/close-findings';
+import type { FindingAlert } from '../../lambda/core/finding';
 import { expectValidOcsf, OCSF_SCHEMA_DIR } from '../helpers/ocsf-validator';
 
 type Json = Record<string, unknown>;
@@ -101,6 +103,17 @@ describe('AWS\'s mapping of VPC flow logs to OCSF Network Activity', () => {
     }
   });
 
+  it('keeps every string within OCSF\'s limit, never splitting a character, and odd mapped values in unmapped', () => {
+    const long = 'v'.repeat(70_000);
+    const event = ocsf(JSON.stringify({ srcaddr: '1.2.3.4', dstaddr: '10.0.0.1', action: 'Reject', 'vpc-id': long, 'flow-direction': 'sideways', 'traffic-path': 42, region: long }), undefined, 1_048_576);
+    expect(((event['dst_endpoint'] as Json)['vpc_uid'] as string).length).toBe(65_535);
+    expect(event['unmapped']).toMatchObject({ action: 'Reject', 'flow-direction': 'sideways', 'traffic-path': 42 });
+    // The emoji's first half is the 65,535th character: the cut keeps neither half.
+    const emoji = `${'x'.repeat(65_534)}\u{1F600}tail`;
+    const cut = toOcsfNetworkActivity({ ...(messageToAlert('2 1 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 40 1 2 REJECT OK', compileFormat()) as Alert), raw_event: { message: emoji, record_format: 'v2' } });
+    expect(cut['raw_data'] === 'x'.repeat(65_534)).toBe(true);
+  });
+
   it('makes a valid event of anything the parser accepts', () => {
     const format = compileFormat('${version} ${srcaddr} ${dstaddr} ${srcport} ${dstport} ${protocol} ${action} ${flow-direction} ${traffic-path} ${pkt-srcaddr}');
     fc.assert(fc.property(fc.array(fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('-', '10.0.0.1', '::1', 'REJECT', 'ingress', '8', '65536', 'fe80::1%eth0')), { minLength: 1, maxLength: 12 }), (tokens) => {
@@ -113,6 +126,18 @@ describe('AWS\'s mapping of VPC flow logs to OCSF Network Activity', () => {
 });
 
 describe('findings as OCSF Detection Findings', () => {
+  it('fit the smallest queue the settings allow, in either form, with the largest addresses and ids', () => {
+    const [scan] = exampleFindings();
+    const big = { ...scan, log_group: `/${'g'.repeat(511)}`, src_ip: 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff', dst_ip: 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe', evidence: Array.from({ length: 10 }, (_, i) => `${i}`.padStart(128, '9')), sample_hosts: Array.from({ length: 20 }, (_, i) => `ffff:ffff:ffff:ffff:ffff:ffff:ffff:${i}`) } as FindingAlert;
+    for (const format of ['native', 'ocsf'] as const) {
+      const message = findingMessage('0', big, big.log_group ?? '', format, 4096);
+      expect(Buffer.byteLength(message.body)).toBeLessThanOrEqual(4096 - 1024);
+      const body = JSON.parse(message.body) as Json;
+      if (format === 'ocsf' && OCSF_SCHEMA_DIR !== undefined) expectValidOcsf(body);
+      if (format === 'native') expect((body['evidence'] as string[]).length).toBeGreaterThan(0);
+    }
+  });
+
   it('map every finding type, with finding_info, evidences pointing at the flows, and the severity', () => {
     for (const finding of exampleFindings()) {
       const event = toOcsfFinding(finding);
@@ -123,7 +148,7 @@ describe('findings as OCSF Detection Findings', () => {
         metadata: { version: '1.1.0', uid: finding.alert_id, product: { name: 'vpc-flow-alerts' } },
         unmapped: { vpc_flow_alerts: { finding_type: finding.finding_type, flow_count: finding.flow_count } },
       });
-      expect((event['evidences'] as Json[]).map((e) => (e['data'] as Json)['alert_id'])).toEqual(finding.evidence);
+      expect(event['evidences']).toEqual([expect.objectContaining({ data: { alert_ids: finding.evidence } })]);
     }
   });
 });

@@ -257,6 +257,8 @@ class Validator {
     switch (base) {
       case 'string_t': {
         if (typeof v !== 'string') return wrong();
+        // OCSF strings are UTF-8: a lone surrogate (half a character) has no UTF-8 form.
+        if (/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(v)) this.add(at, 'holds half a character (a lone UTF-16 surrogate), which has no UTF-8 form');
         const maxLen = first('max_len');
         if (maxLen !== undefined && v.length > maxLen) this.add(at, `${v.length} characters, more than the ${maxLen} ${type} allows`);
         const regex = compile(first('regex'));
