@@ -10,5 +10,10 @@ module.exports = {
   // Removes the cloud assemblies CDK tests write to the temp directory.
   setupFilesAfterEnv: ['aws-cdk-lib/testhelpers/jest-autoclean'],
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/peers/'],
-  transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }] },
+  transform: {
+    '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }],
+    // hyparquet and its codecs ship ES modules only: compiled to CommonJS for jest.
+    '^.+\\.js$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],
+  },
+  transformIgnorePatterns: ['/node_modules/(?!(hyparquet|hyparquet-compressors|hyparquet-writer|hysnappy|fzstd)/)'],
 };

@@ -25,6 +25,8 @@ export interface LocalSqs {
   createQueue(name: string): Promise<string>;
   /** Receives and deletes every message now in the queue, as a consumer would. */
   drain(queueUrl: string): Promise<Message[]>;
+  /** fauxqs's S3 endpoint (path-style). */
+  readonly s3Endpoint: string;
   /** Entry faults for SendMessageBatch; `undefined` forwards everything. */
   fault: EntryFault | undefined;
   /** Requests seen by the proxy, by operation (`SendMessageBatch`, ...). */
@@ -42,6 +44,8 @@ export async function startLocalSqs(): Promise<LocalSqs> {
   const client = new SQSClient({ region: 'us-east-1', endpoint, credentials: TEST_CREDENTIALS, useQueueUrlAsEndpoint: false });
   return {
     endpoint,
+    // S3 goes straight to fauxqs: the proxy is for injecting SQS faults, and buffers whole responses.
+    s3Endpoint: `http://127.0.0.1:${upstreamPort}`,
     client,
     calls: state.calls,
     get fault() {

@@ -75,6 +75,12 @@ const RAW_EVENT: Schema = {
     truncated: { const: true },
     original_bytes: { type: 'integer', minimum: 0 },
     truncation_reason: known(TRUNCATION_REASONS),
+    s3: {
+      type: 'object',
+      additionalProperties: true,
+      required: ['bucket', 'key'],
+      properties: { bucket: { type: 'string' }, key: { type: 'string' }, line: { type: 'integer', minimum: 1 }, row: { type: 'integer', minimum: 1 } },
+    },
   },
 };
 

@@ -116,3 +116,13 @@ export interface FindingStateStore {
    */
   save(logGroup: string, shard: number, expectedRevision: number | undefined, state: DetectorState): Promise<boolean>;
 }
+
+/** Reads objects from S3 (or the local emulator). Throws for transient faults (the message is retried). */
+export interface ObjectStore {
+  /** The object's size in bytes, and when it was written (epoch ms). */
+  head(bucket: string, key: string): Promise<{ readonly size: number; readonly lastModified: number }>;
+  /** The whole object as a stream of chunks, for reading front to back without holding it. */
+  stream(bucket: string, key: string): Promise<AsyncIterable<Uint8Array>>;
+  /** Bytes `start` to `end` (exclusive): Parquet is read by its footer and row groups. */
+  range(bucket: string, key: string, start: number, end: number): Promise<Uint8Array>;
+}

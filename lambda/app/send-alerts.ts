@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Alert } from '../core/alert';
+import type { Alert, S3Origin } from '../core/alert';
 import type { CompiledFormat } from '../core/log-format';
 import type { OutputFormat } from '../core/contract-version';
 import { schemaAttribute } from '../core/contract-version';
@@ -73,7 +73,7 @@ export interface DeliveryResult {
   readonly failed: FailedEvent[];
 }
 
-type InputEvent = LogEvent & { readonly unparsedReason?: string };
+type InputEvent = LogEvent & { readonly unparsedReason?: string; readonly s3?: S3Origin };
 
 /**
  * The one path from log events to queue messages, shared by every entry point: normalize each event,
@@ -177,9 +177,10 @@ function toAlert(source: EventSource, event: InputEvent): Alert | null {
     : normalize(event.message, { kind: 'unparsed', reason: event.unparsedReason }, meta, classify);
 }
 
-function metaOf(source: EventSource, event: LogEvent) {
+function metaOf(source: EventSource, event: InputEvent) {
   return {
-    logGroup: source.logGroup,
+    // A record from S3 says which object and line it is, and has no log group.
+    ...(event.s3 === undefined ? { logGroup: source.logGroup } : { s3: event.s3 }),
     eventId: event.eventId,
     timestamp: event.timestamp,
     ...(event.ingestionTime !== undefined && { ingestionTime: event.ingestionTime }),

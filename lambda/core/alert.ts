@@ -25,6 +25,16 @@ export interface RawEvent {
   original_bytes?: number;
   /** Why it was cut (see {@link TRUNCATION_REASONS}); present exactly when `truncated` is. */
   truncation_reason?: TruncationReason;
+  /** Where a record read from S3 came from: the object, and its line (text) or row (Parquet), from 1. */
+  s3?: S3Origin;
+}
+
+/** A record's place in an S3 object. */
+export interface S3Origin {
+  bucket: string;
+  key: string;
+  line?: number;
+  row?: number;
 }
 
 /**
@@ -97,4 +107,6 @@ export interface EventMeta {
   readonly timestamp?: number;
   /** Ingestion time, epoch milliseconds. */
   readonly ingestionTime?: number;
+  /** The S3 object and line or row the record came from (the S3 source). */
+  readonly s3?: Readonly<S3Origin>;
 }

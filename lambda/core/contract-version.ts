@@ -4,8 +4,8 @@
  * `native/<version>` or `ocsf/1.1.0`.
  */
 
-/** The native contract's version: 1.1.0 added `schema_version`; 1.2.0 added findings. */
-export const NATIVE_SCHEMA_VERSION = '1.2.0';
+/** The native contract's version (docs/alert-contract.md, "Versions"): 1.3.0 added `raw_event.s3`. */
+export const NATIVE_SCHEMA_VERSION = '1.3.0';
 /** The OCSF version OCSF output follows (Amazon Security Lake's source version 2). */
 export const OCSF_VERSION = '1.1.0';
 

@@ -115,6 +115,7 @@ function rawEvent(message: string, outcome: Exclude<ParseOutcome, { kind: 'heade
   const ingestionTime = isoFromMillis(meta.ingestionTime);
   if (ingestionTime !== null) raw.ingestion_time = ingestionTime;
   if (outcome.kind === 'unparsed') raw.parse_error = outcome.reason;
+  if (meta.s3 !== undefined) raw.s3 = { ...meta.s3 };
   return raw;
 }
 

@@ -1,0 +1,183 @@
+import { StringDecoder } from 'node:string_decoder';
+import { createGunzip } from 'node:zlib';
+import { parquetMetadataAsync, parquetRead, parquetSchema } from 'hyparquet';
+import type { AsyncBuffer, FileMetaData } from 'hyparquet';
+import { compressors } from 'hyparquet-compressors';
+import type { ObjectKind } from '../core/flow-log-object';
+import type { CompiledFormat } from '../core/log-format';
+import { compileFormat } from '../core/log-format';
+import { parseMessage } from '../core/record-parser';
+import type { ObjectStore } from './ports';
+
+/** Records handed on at a time: as many as sendAlerts takes in one chunk. */
+export const RECORDS_PER_BATCH = 2500;
+/** A line longer than this (no flow record is) is cut and sent as an unparsed record. */
+export const MAX_LINE_CHARS = 1_048_576;
+
+/** One record of an object: its text (a Parquet row is written as a line) and where it is. */
+export interface ObjectRecord {
+  readonly message: string;
+  /** Line (text, from 1; line 1 is the header) or row (Parquet, from 1). */
+  readonly position: number;
+  /** Why the record cannot be read, when the object says so itself (a cut line, a corrupt object). */
+  readonly unparsedReason?: string;
+}
+
+/** Records of an object in batches, with the layout they are in. */
+export interface RecordBatch {
+  readonly format: CompiledFormat;
+  readonly records: readonly ObjectRecord[];
+}
+
+/** A fault in the object itself (corrupt gzip, not Parquet): reported once, never retried. */
+export class CorruptObjectError extends Error {
+  public constructor(message: string, public readonly position: number) {
+    super(message);
+    this.name = 'CorruptObjectError';
+  }
+}
+
+/**
+ * Reads a flow-log object front to back in batches of {@link RECORDS_PER_BATCH}, holding no more
+ * than a batch: text (gzip or plain) as a stream, whose header line names the layout; Parquet by
+ * row group through range reads, with the layout from its schema. A fault in the object itself
+ * ends the reading with {@link CorruptObjectError} (after the batches before it); a fault of the
+ * store (network, throttling) is thrown as it is, and the caller retries the object.
+ */
+export async function* readFlowLogObject(store: ObjectStore, bucket: string, key: string, kind: Exclude<ObjectKind, 'ignored'>): AsyncGenerator<RecordBatch> {
+  if (kind === 'parquet') yield* parquetBatches(store, bucket, key);
+  else yield* textBatches(await store.stream(bucket, key), kind === 'log-gzip');
+}
+
+async function* textBatches(body: AsyncIterable<Uint8Array>, gzip: boolean): AsyncGenerator<RecordBatch> {
+  let format = compileFormat();
+  let batch: ObjectRecord[] = [];
+  let line = 0;
+  try {
+    for await (const text of lines(body, gzip)) {
+      line++;
+      if (text.cut) {
+        batch.push({ message: text.value, position: line, unparsedReason: `line ${line} is longer than ${MAX_LINE_CHARS} characters (cut)` });
+      } else if (line === 1) {
+        // S3 flow-log files start with a header naming the fields; without one, the version 2 layout.
+        const header = parseMessage(text.value, format);
+        if (header.kind === 'header') {
+          format = compileFormat(header.fields.map((f) => f.name).join(' '));
+          continue;
+        }
+        batch.push({ message: text.value, position: line });
+      } else if (text.value !== '') {
+        batch.push({ message: text.value, position: line });
+      }
+      if (batch.length >= RECORDS_PER_BATCH) {
+        yield { format, records: batch };
+        batch = [];
+      }
+    }
+  } catch (error) {
+    if (batch.length > 0) yield { format, records: batch };
+    if (isZlibError(error)) throw new CorruptObjectError(`the object is not valid gzip after line ${line}: ${(error as Error).message}`, line + 1);
+    throw error;
+  }
+  if (batch.length > 0) yield { format, records: batch };
+}
+
+/** Lines of a (possibly gzip) byte stream; a line over {@link MAX_LINE_CHARS} is cut, the rest skipped. */
+async function* lines(body: AsyncIterable<Uint8Array>, gzip: boolean): AsyncGenerator<{ value: string; cut: boolean }> {
+  const decoder = new StringDecoder('utf8');
+  let pending = '';
+  let skipping = false;
+  const source: AsyncIterable<Buffer | Uint8Array> = gzip ? gunzip(body) : body;
+  for await (const chunk of source) {
+    pending += decoder.write(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    let newline = pending.indexOf('\n');
+    while (newline !== -1) {
+      const value = pending.slice(0, newline).replace(/\r$/, '');
+      pending = pending.slice(newline + 1);
+      if (!skipping) yield { value, cut: false };
+      skipping = false;
+      newline = pending.indexOf('\n');
+    }
+    if (pending.length > MAX_LINE_CHARS && !skipping) {
+      yield { value: pending.slice(0, MAX_LINE_CHARS), cut: true };
+      skipping = true;
+    }
+    if (skipping) pending = '';
+  }
+  pending += decoder.end();
+  if (pending !== '' && !skipping) yield { value: pending.replace(/\r$/, ''), cut: false };
+}
+
+/** Decompresses a gzip stream; multi-member files (concatenated gzip, as S3 uploads may be) too. */
+async function* gunzip(body: AsyncIterable<Uint8Array>): AsyncGenerator<Buffer> {
+  const inflater = createGunzip();
+  const feeding = (async () => {
+    try {
+      for await (const chunk of body) {
+        if (!inflater.write(chunk)) await new Promise<void>((resolve) => inflater.once('drain', () => resolve()));
+      }
+      inflater.end();
+    } catch (error) {
+      inflater.destroy(error as Error);
+    }
+  })();
+  try {
+    for await (const chunk of inflater) yield chunk as Buffer;
+  } finally {
+    await feeding;
+  }
+}
+
+function isZlibError(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && code.startsWith('Z_');
+}
+
+async function* parquetBatches(store: ObjectStore, bucket: string, key: string): AsyncGenerator<RecordBatch> {
+  const { size: byteLength } = await store.head(bucket, key);
+  const file: AsyncBuffer = {
+    byteLength,
+    slice: async (start: number, end?: number) => {
+      const bytes = await store.range(bucket, key, start, end ?? byteLength);
+      return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+    },
+  };
+  let metadata: FileMetaData;
+  let names: string[];
+  let format: CompiledFormat;
+  try {
+    metadata = await parquetMetadataAsync(file);
+    names = parquetSchema(metadata).children.map((c) => c.element.name);
+    format = compileFormat(names.join(' '));
+  } catch (error) {
+    if (isStoreError(error)) throw error;
+    throw new CorruptObjectError(`the object is not a flow-log Parquet file: ${(error as Error).message}`, 1);
+  }
+  // One row group at a time: its decoded columns are what is in memory.
+  let row = 0;
+  for (const group of metadata.row_groups) {
+    const count = Number(group.num_rows);
+    const rows: unknown[][] = [];
+    try {
+      await parquetRead({ file, metadata, compressors, rowStart: row, rowEnd: row + count, onComplete: (chunk: unknown[][]) => { rows.push(...chunk); } });
+    } catch (error) {
+      if (isStoreError(error)) throw error;
+      throw new CorruptObjectError(`row group at row ${row + 1} cannot be read: ${(error as Error).message}`, row + 1);
+    }
+    for (let start = 0; start < rows.length; start += RECORDS_PER_BATCH) {
+      const records = rows.slice(start, start + RECORDS_PER_BATCH).map((values, i) => ({ message: rowText(values), position: row + start + i + 1 }));
+      yield { format, records };
+    }
+    row += count;
+  }
+}
+
+/** A Parquet row as the text line the same record would be in a `.log.gz` file. */
+function rowText(values: readonly unknown[]): string {
+  return values.map((v) => (v === null || v === undefined || v === '' ? '-' : typeof v === 'bigint' ? v.toString() : String(v).replace(/\s+/g, '_'))).join(' ');
+}
+
+/** Faults of the store (network, access) rather than of the object: the object is retried. */
+function isStoreError(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && '$metadata' in error;
+}

@@ -1,0 +1,80 @@
+import type { OutputFormat } from '../core/contract-version';
+import { readFlowLogKey } from '../core/flow-log-object';
+import { compileFormat } from '../core/log-format';
+import type { ClassifyOptions } from '../core/normalize';
+import { CorruptObjectError, readFlowLogObject } from './flow-log-records';
+import type { AlertPublisher, ObjectStore } from './ports';
+import { sendAlerts } from './send-alerts';
+
+/** What sending one object needs. */
+export interface ObjectDeps {
+  readonly store: ObjectStore;
+  readonly publisher: AlertPublisher;
+  readonly quarantine?: AlertPublisher;
+  readonly maxMessageBytes: number;
+  readonly classify?: ClassifyOptions;
+  readonly outputFormat?: OutputFormat;
+}
+
+/** What sending one object did. */
+export interface ObjectStats {
+  /** `ignored`: not a flow-log file (a manifest, another service's log); `corrupt`: the object itself cannot be read to its end. */
+  readonly outcome: 'sent' | 'ignored' | 'corrupt' | 'send-failed';
+  records: number;
+  alertsSent: number;
+  unparsedRecords: number;
+  quarantined: number;
+  sendFailures: number;
+  /** Why the object could not be read to its end. */
+  corruptReason?: string;
+}
+
+/**
+ * Sends every record of one S3 flow-log object through the same path as CloudWatch Logs records:
+ * the same parser, contract, classification and publisher. Each record's event id is
+ * `s3:<bucket>/<key>#<line or row>`, so sending an object again (a redelivered notification, a
+ * retried batch) repeats the same `alert_id`s and never invents new ones. A fault of the object
+ * itself (corrupt gzip, not Parquet) is sent as one unparsed alert at the place it stopped, and the
+ * object counts as done; a fault of the store is thrown, so the notification is retried.
+ */
+export async function sendObject(bucket: string, key: string, deps: ObjectDeps): Promise<ObjectStats> {
+  const { kind } = readFlowLogKey(key);
+  const stats: ObjectStats = { outcome: 'sent', records: 0, alertsSent: 0, unparsedRecords: 0, quarantined: 0, sendFailures: 0 };
+  if (kind === 'ignored') return { ...stats, outcome: 'ignored' };
+  const { lastModified } = await deps.store.head(bucket, key);
+  const outlets = {
+    publisher: deps.publisher, maxMessageBytes: deps.maxMessageBytes,
+    ...(deps.quarantine !== undefined && { quarantine: deps.quarantine }),
+    ...(deps.outputFormat !== undefined && { outputFormat: deps.outputFormat }),
+  };
+  const origin = `s3://${bucket}/${key}`;
+  const send = async (format: Parameters<typeof sendAlerts>[0]['format'], records: ReadonlyArray<{ message: string; position: number; unparsedReason?: string }>): Promise<void> => {
+    const events = records.map((r) => ({
+      eventId: `s3:${bucket}/${key}#${r.position}`,
+      timestamp: lastModified,
+      message: r.message,
+      s3: { bucket, key, ...(kind === 'parquet' ? { row: r.position } : { line: r.position }) },
+      ...(r.unparsedReason !== undefined && { unparsedReason: r.unparsedReason }),
+    }));
+    const result = await sendAlerts({ logGroup: origin, format, ...(deps.classify !== undefined && { classify: deps.classify }) }, events, outlets);
+    stats.records += records.length;
+    stats.alertsSent += result.sent.length;
+    stats.unparsedRecords += result.sent.filter((s) => s.alert.raw_event.record_format === 'unparsed').length;
+    stats.quarantined += result.quarantined.length;
+    stats.sendFailures += result.failed.length;
+  };
+  let lastFormat: Parameters<typeof sendAlerts>[0]['format'] | undefined;
+  try {
+    for await (const batch of readFlowLogObject(deps.store, bucket, key, kind)) {
+      lastFormat = batch.format;
+      await send(batch.format, batch.records);
+    }
+  } catch (error) {
+    if (!(error instanceof CorruptObjectError)) throw error;
+    // Everything before the fault was sent; the fault itself is one unparsed alert, never a retry loop.
+    stats.corruptReason = error.message;
+    await send(lastFormat ?? compileFormat(), [{ message: `corrupt object ${origin}`, position: error.position, unparsedReason: error.message }]);
+    return { ...stats, outcome: stats.sendFailures > 0 ? 'send-failed' : 'corrupt' };
+  }
+  return { ...stats, outcome: stats.sendFailures > 0 ? 'send-failed' : 'sent' };
+}

@@ -1,0 +1,30 @@
+/**
+ * What an S3 object key says: whether it is a flow-log file (plain text, gzip-compressed, or
+ * Parquet) and which day it holds. VPC Flow Logs write `AWSLogs/<account>/vpcflowlogs/<region>/
+ * <yyyy>/<mm>/<dd>/<account>_vpcflowlogs_<region>_<flow-log-id>_<yyyymmddThhmmZ>_<hash>.log.gz`
+ * (or `.parquet`), or with Hive-compatible prefixes `AWSLogs/aws-account-id=<account>/aws-service=
+ * vpcflowlogs/aws-region=<region>/year=<yyyy>/month=<mm>/day=<dd>/[hour=<hh>/]...`.
+ */
+
+/** How an object is read; `ignored` objects (manifests, other logs) are counted and skipped. */
+export type ObjectKind = 'log-gzip' | 'log-text' | 'parquet' | 'ignored';
+
+/** The reading of an object key. */
+export interface FlowLogKey {
+  readonly kind: ObjectKind;
+  /** Start of the day (UTC, epoch ms) the key's date path names, when it names one. */
+  readonly day?: number;
+}
+
+const PLAIN = /\/vpcflowlogs\/[a-z0-9-]+\/(\d{4})\/(\d{2})\/(\d{2})\//;
+const HIVE = /\/aws-service=vpcflowlogs\/aws-region=[a-z0-9-]+\/year=(\d{4})\/month=(\d{2})\/day=(\d{2})\//;
+
+/** Reads `key` (as S3 gives it, already URL-decoded). */
+export function readFlowLogKey(key: string): FlowLogKey {
+  const name = key.slice(key.lastIndexOf('/') + 1);
+  const kind: ObjectKind = name.endsWith('.log.gz') ? 'log-gzip' : name.endsWith('.log') ? 'log-text' : name.endsWith('.parquet') ? 'parquet' : 'ignored';
+  const date = PLAIN.exec(key) ?? HIVE.exec(key);
+  if (date === null) return { kind };
+  const day = Date.UTC(Number(date[1]), Number(date[2]) - 1, Number(date[3]));
+  return Number.isFinite(day) ? { kind, day } : { kind };
+}
