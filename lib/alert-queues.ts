@@ -98,7 +98,7 @@ export class AlertQueues {
 }
 
 /** An SQS queue with SQS-managed encryption, a TLS-only policy and 14-day retention. */
-function secureQueue(scope: Construct, id: string, extra: Partial<sqs.QueueProps> = {}): sqs.Queue {
+export function secureQueue(scope: Construct, id: string, extra: Partial<sqs.QueueProps> = {}): sqs.Queue {
   return new sqs.Queue(scope, id, {
     encryption: sqs.QueueEncryption.SQS_MANAGED,
     enforceSSL: true,

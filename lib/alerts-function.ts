@@ -22,7 +22,17 @@ export interface AlertsFunctionProps {
 }
 
 /** The handler module of each mode. */
-const ENTRY: Record<Mode, string> = { poll: 'poll.ts', subscribe: 'subscribe.ts' };
+const ENTRY: Record<Mode, string> = { poll: 'poll.ts', subscribe: 'subscribe.ts', s3: 's3.ts' };
+const ROLE_DESCRIPTIONS: Record<Mode, string> = {
+  poll: 'vpc-flow-alerts (poll): reads its flow-log groups, sends to its queues, keeps its checkpoint',
+  subscribe: 'vpc-flow-alerts (subscribe): receives its flow-log groups\' deliveries, sends to its queues',
+  s3: 'vpc-flow-alerts (s3): reads the flow-log objects announced on its notification queue, sends to its queues',
+};
+const DESCRIPTIONS: Record<Mode, string> = {
+  poll: 'Polls VPC flow logs for rejected flows and sends alerts to SQS',
+  subscribe: 'Receives VPC flow-log subscription deliveries and sends alerts to SQS',
+  s3: 'Reads VPC flow-log objects from S3 as they arrive and sends alerts to SQS',
+};
 
 /**
  * The function every mode runs (its handler chosen by the mode), its own log group and its role,
@@ -39,9 +49,7 @@ export class AlertsFunction {
     this.logGroup = new logs.LogGroup(scope, 'FunctionLogs', { retention: props.logRetention, removalPolicy: RemovalPolicy.RETAIN });
     this.role = new iam.Role(scope, 'FunctionRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: polling
-        ? 'vpc-flow-alerts (poll): reads its flow-log groups, sends to its queues, keeps its checkpoint'
-        : 'vpc-flow-alerts (subscribe): receives its flow-log groups\' deliveries, sends to its queues',
+      description: ROLE_DESCRIPTIONS[props.mode],
     });
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({ sid: 'OwnLogs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [this.logGroup.logGroupArn] }),
@@ -59,7 +67,7 @@ export class AlertsFunction {
       role: this.role,
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
-      description: polling ? 'Polls VPC flow logs for rejected flows and sends alerts to SQS' : 'Receives VPC flow-log subscription deliveries and sends alerts to SQS',
+      description: DESCRIPTIONS[props.mode],
       environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
       bundling: {
         minify: true,

@@ -47,7 +47,7 @@ export function stackPropsFromContext(context: Readonly<Record<string, unknown>>
   const v = values as SettingValues;
   const logGroups = readGroups(context['logGroups'], v.logFormat, 'filterPattern' in context ? v.filterPattern : undefined, problems);
   if ('logGroups' in context) given.add('logGroups');
-  if (logGroups.length === 0 && v.flowLogVpcId === undefined) {
+  if (logGroups.length === 0 && v.flowLogVpcId === undefined && v.mode !== 's3') {
     problems.add('logGroups', `logGroups is empty; give the flow-log group(s) to read, e.g. ${CONTEXT_NAMING.fix(SETTINGS.logGroups, SETTINGS.logGroups.example)} (or -c flowLogVpcId=vpc-... to create a flow log)`);
   }
   checkLogGroups(logGroups, CONTEXT_NAMING, problems);
@@ -64,7 +64,12 @@ export function stackPropsFromContext(context: Readonly<Record<string, unknown>>
       'alertMode', 'scanPortThreshold', 'sweepHostThreshold', 'findingWindowMinutes', 'allowlistCidrs', 'lookbackMinutes', 'outputFormat']),
   };
   const alerts: VpcFlowAlertsProps =
-    v.mode === 'subscribe'
+    v.mode === 's3'
+      ? {
+          ...pick(v, ['functionTimeoutSeconds', 'memoryMiB', 'reservedConcurrency', 'maxMessageBytes', 'alertQueueArn', 'alertQueueKmsKeyArn', 'alertQueueSenderArns', 'alertQueueMaxReceiveCount', 'internalCidrs', 'severityProfile', 'severityRules', 'outputFormat', 'flowLogPrefix', 'flowLogBucketKmsKeyArn']),
+          mode: 's3', flowLogBucket: v.flowLogBucket ?? '',
+        }
+      : v.mode === 'subscribe'
       ? { ...common, mode: 'subscribe', ...pick(v, ['kinesisShards']) }
       : { ...common, ...(v.mode === 'poll' && { mode: 'poll' as const }), ...pick(v, ['scheduleMinutes', 'maxEventsPerRun', 'maxCatchUpHours', 'filterRequestsPerSecond', 'lagAlarmMinutes']) };
   return {

@@ -20,7 +20,7 @@ export interface AlertsMonitoringProps {
   /** Where alarms notify. @default none */
   readonly alarmTopic?: sns.ITopic;
   /** `poll` watches polling (lag, poll errors, throttles); `subscribe` watches deliveries. */
-  readonly mode: 'poll' | 'subscribe';
+  readonly mode: 'poll' | 'subscribe' | 's3';
   /** The detectors run (alertMode is not `flows`): findings widgets and alarms. */
   readonly findings: boolean;
   /** Alarm on the age of the oldest unprocessed Kinesis record. */
@@ -71,7 +71,9 @@ export class AlertsMonitoring extends Construct {
         ...atLeastOne, ...quietIsFine, evaluationPeriods: 1,
         alarmDescription: polling
           ? `Alerts from ${group} could not be sent to the queue after retries; they are read again next run.`
-          : `Alerts from ${group} could not be sent to the queue after retries; the delivery is retried (direct: twice, then its payload goes to the invocation dead-letter queue; Kinesis: until the records expire).`,
+          : props.mode === 's3'
+            ? `Alerts from ${group} could not be sent to the queue after retries; the object's notification is delivered again (then kept in its dead-letter queue).`
+            : `Alerts from ${group} could not be sent to the queue after retries; the delivery is retried (direct: twice, then its payload goes to the invocation dead-letter queue; Kinesis: until the records expire).`,
       });
       if (!polling) return;
       alarm(`PollErrors${index}`, groupMetric(METRICS.pollErrors, group), {
@@ -91,7 +93,20 @@ export class AlertsMonitoring extends Construct {
         alarmDescription: `FilterLogEvents on ${group} is throttled again and again: other callers share the 5 requests/second quota; consider push mode.`,
       });
     });
-    if (!polling) {
+    const objects = props.mode === 's3';
+    if (objects) {
+      props.logGroupNames.forEach((origin, index) => {
+        alarm(`CorruptObjects${index}`, groupMetric(METRICS.corruptObjects, origin), {
+          ...atLeastOne, ...quietIsFine, evaluationPeriods: 1,
+          alarmDescription: `A flow-log object in ${origin} could not be read to its end (corrupt gzip, not Parquet); what came before was sent, and the fault as an unparsed alert.`,
+        });
+        alarm(`RefusedObjects${index}`, groupMetric(METRICS.refusedObjects, origin), {
+          ...atLeastOne, ...quietIsFine, evaluationPeriods: 1,
+          alarmDescription: 'A notification named another bucket or prefix, or no object at all (the WARN log says which): someone else may be sending to the notification queue.',
+        });
+      });
+    }
+    if (props.mode === 'subscribe') {
       // Corrupt and refused deliveries carry no trusted log group: they share one dimension value.
       alarm('CorruptDeliveries', groupMetric(METRICS.corruptDeliveries, UNTRUSTED_LOG_GROUP), {
         ...atLeastOne, ...quietIsFine, evaluationPeriods: 1,
@@ -149,6 +164,11 @@ export class AlertsMonitoring extends Construct {
       this.dashboard.addWidgets(
         perGroup('Lag (seconds behind)', [METRICS.lagSeconds], cloudwatch.Stats.MAXIMUM),
         perGroup('Capped runs, throttles, catch-up gaps, checkpoint conflicts, pages read', [METRICS.cappedRuns, METRICS.throttles, METRICS.catchUpGaps, METRICS.checkpointConflicts, METRICS.pagesRead]),
+      );
+    } else if (objects) {
+      this.dashboard.addWidgets(
+        perGroup('Objects read, ignored, corrupt, refused', [METRICS.objectsRead, METRICS.objectsIgnored, METRICS.corruptObjects, METRICS.refusedObjects]),
+        perGroup('Records read, alerts sent, unparsed, send failures, quarantined', [METRICS.recordsRead, METRICS.alertsSent, METRICS.unparsedRecords, METRICS.sendFailures, METRICS.quarantined]),
       );
     } else {
       this.dashboard.addWidgets(

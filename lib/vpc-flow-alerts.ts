@@ -10,7 +10,7 @@ import { Construct } from 'constructs';
 import type { SettingValues } from '../lambda/settings/check-settings';
 import { checkLogGroups, checkTogether, PROPS_NAMING, readSetting, SETTINGS_ERROR_HEADER, SettingProblems } from '../lambda/settings/check-settings';
 import type { Mode, SettingKey } from '../lambda/settings/settings-table';
-import { DEFAULT_FILTER_PATTERN, ENV, SETTINGS } from '../lambda/settings/settings-table';
+import { bucketName, DEFAULT_FILTER_PATTERN, ENV, SETTINGS } from '../lambda/settings/settings-table';
 import { AlertQueues } from './alert-queues';
 import { AlertsFunction } from './alerts-function';
 import type { FlowLogOptions } from './flow-log';
@@ -20,6 +20,7 @@ import { scheduleFunction } from './function-schedule';
 import { PollingSource } from './polling-source';
 import { stateTable } from './state-table';
 import { SubscriptionSource } from './subscription-source';
+import { ObjectSource } from './object-source';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { AlertMode } from '../lambda/core/finding';
 import type { OutputFormat } from '../lambda/core/contract-version';
@@ -227,8 +228,37 @@ export interface VpcFlowAlertsSubscribeProps extends VpcFlowAlertsCommonProps {
   readonly lagAlarmMinutes?: never;
 }
 
-/** Settings of {@link VpcFlowAlerts}, typed by mode: a poll-only setting cannot be given in push mode. */
-export type VpcFlowAlertsProps = VpcFlowAlertsPollProps | VpcFlowAlertsSubscribeProps;
+/** `s3` mode: flow logs delivered to an S3 bucket, read as EventBridge announces new objects. */
+export interface VpcFlowAlertsS3Props extends Omit<VpcFlowAlertsCommonProps, 'logGroups' | 'flowLog' | 'alertMode' | 'lookbackMinutes'> {
+  readonly mode: 's3';
+  /**
+   * The bucket the flow logs are delivered to, by name or ARN (this account, or a central
+   * log-archive bucket in another). Its "Object Created" events must reach this account's default
+   * EventBridge bus (README, "S3 source").
+   */
+  readonly flowLogBucket: string;
+  /**
+   * Read only objects under this key prefix.
+   * @default '' (the whole bucket)
+   */
+  readonly flowLogPrefix?: string;
+  /**
+   * The bucket's SSE-KMS key, if it has one (the function gets kms:Decrypt on it, through S3 only).
+   * @default the bucket uses SSE-S3
+   */
+  readonly flowLogBucketKmsKeyArn?: string;
+  /** CloudWatch Logs modes only. */
+  readonly logGroups?: never;
+  /** CloudWatch Logs modes only (a flow log to S3 that the stack creates is not built yet). */
+  readonly flowLog?: never;
+  /** CloudWatch Logs modes only (findings from S3 are not built yet). */
+  readonly alertMode?: never;
+  /** CloudWatch Logs modes only. */
+  readonly lookbackMinutes?: never;
+}
+
+/** Settings of {@link VpcFlowAlerts}, typed by mode: a setting of another mode cannot be given. */
+export type VpcFlowAlertsProps = VpcFlowAlertsPollProps | VpcFlowAlertsSubscribeProps | VpcFlowAlertsS3Props;
 
 /** Props that are settings of the table, checked with its ranges. */
 const PROP_SETTINGS = [
@@ -236,6 +266,7 @@ const PROP_SETTINGS = [
   'maxEventsPerRun', 'maxCatchUpHours', 'filterRequestsPerSecond', 'lagAlarmMinutes', 'kinesisShards', 'alertQueueArn',
   'alertQueueKmsKeyArn', 'alertQueueSenderArns', 'alertQueueMaxReceiveCount', 'internalCidrs', 'severityProfile', 'severityRules',
   'alertMode', 'scanPortThreshold', 'sweepHostThreshold', 'findingWindowMinutes', 'allowlistCidrs', 'outputFormat',
+  'flowLogBucket', 'flowLogPrefix', 'flowLogBucketKmsKeyArn',
 ] as const satisfies readonly SettingKey[];
 
 /** How often push mode's closer sends the findings of windows that can get no more records. */
@@ -266,6 +297,9 @@ export class VpcFlowAlerts extends Construct {
   public readonly schedule?: scheduler.Schedule;
   /** One subscription filter per log group (`subscribe` mode). */
   public readonly subscriptionFilters: readonly logs.SubscriptionFilter[];
+  /** New-object notifications (`s3` mode), and their dead-letter queue. */
+  public readonly notificationQueue?: sqs.Queue;
+  public readonly notificationDeadLetterQueue?: sqs.Queue;
   /** The stream deliveries go through (`subscribe` mode with `kinesisShards`). */
   public readonly stream?: kinesis.Stream;
   /** The flow log, when `flowLog` was given. */
@@ -320,9 +354,13 @@ export class VpcFlowAlerts extends Construct {
       logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
       onFailure: this.invocationDeadLetterQueue,
       environment: {
-        [ENV.logGroups]: JSON.stringify(
-          this.logGroups.map((g) => ({ name: g.logGroupName, ...(g.logFormat !== undefined && { logFormat: g.logFormat }), filterPattern: g.filterPattern ?? DEFAULT_FILTER_PATTERN })),
-        ),
+        ...(this.mode === 's3'
+          ? { [ENV.flowLogBucket]: bucketName(settings.flowLogBucket ?? ''), [ENV.flowLogPrefix]: settings.flowLogPrefix ?? '' }
+          : {
+              [ENV.logGroups]: JSON.stringify(
+                this.logGroups.map((g) => ({ name: g.logGroupName, ...(g.logFormat !== undefined && { logFormat: g.logFormat }), filterPattern: g.filterPattern ?? DEFAULT_FILTER_PATTERN })),
+              ),
+            }),
         [ENV.queueUrl]: this.alertQueue.queueUrl,
         [ENV.quarantineQueueUrl]: this.quarantineQueue.queueUrl,
         ...(settings.maxMessageBytes !== undefined && { [ENV.maxMessageBytes]: String(settings.maxMessageBytes) }),
@@ -343,6 +381,18 @@ export class VpcFlowAlerts extends Construct {
     if (polling !== undefined) {
       polling.connect(fn.function, fn.role, (props.logGroups ?? []).map((g) => g.logGroupName), this.flowLog === undefined ? [] : [this.flowLog.logGroup.logGroupArn], this.invocationDeadLetterQueue);
       if (polling.schedule !== undefined) this.schedule = polling.schedule;
+      this.subscriptionFilters = [];
+    } else if (this.mode === 's3') {
+      const bucket = bucketName(settings.flowLogBucket ?? '');
+      const prefix = settings.flowLogPrefix ?? '';
+      const objects = new ObjectSource(this, {
+        function: fn.function, role: fn.role, bucket, prefix,
+        ...(settings.flowLogBucketKmsKeyArn !== undefined && { kmsKeyArn: settings.flowLogBucketKmsKeyArn }),
+        functionTimeoutSeconds: settings.functionTimeoutSeconds ?? s.functionTimeoutSeconds.default,
+        maxReceiveCount: settings.alertQueueMaxReceiveCount ?? s.alertQueueMaxReceiveCount.default,
+      });
+      this.notificationQueue = objects.queue;
+      this.notificationDeadLetterQueue = objects.deadLetterQueue;
       this.subscriptionFilters = [];
     } else {
       if (table !== undefined) {
@@ -368,9 +418,10 @@ export class VpcFlowAlerts extends Construct {
 
     this.monitoring = new AlertsMonitoring(this, 'Monitoring', {
       function: this.function,
-      logGroupNames: this.logGroups.map((g) => g.logGroupName),
+      // The S3 source reports under `s3://<bucket>/<prefix>`, as its metrics' LogGroup dimension.
+      logGroupNames: this.mode === 's3' ? [`s3://${bucketName(settings.flowLogBucket ?? '')}/${settings.flowLogPrefix ?? ''}`] : this.logGroups.map((g) => g.logGroupName),
       alertQueue: this.alertQueue,
-      deadLetterQueues: queues.deadLetterQueues,
+      deadLetterQueues: [...queues.deadLetterQueues, ...(this.notificationDeadLetterQueue === undefined ? [] : [{ label: 'S3 notification', queue: this.notificationDeadLetterQueue }])],
       lagAlarmMinutes: settings.lagAlarmMinutes ?? s.lagAlarmMinutes.default,
       periodMinutes: this.mode === 'poll' ? (settings.scheduleMinutes ?? s.scheduleMinutes.default) : s.scheduleMinutes.default,
       mode: this.mode,
@@ -417,8 +468,9 @@ export function checkProps(props: VpcFlowAlertsProps): SettingValues {
     values[key] = readSetting(SETTINGS[key], value, PROPS_NAMING, problems);
     known[key] = values[key];
   }
-  const groups = props.logGroups ?? [];
-  if (groups.length === 0 && props.flowLog === undefined) {
+  const groups = props.mode === 's3' ? [] : (props.logGroups ?? []);
+  // s3 mode reads a bucket (checkTogether names a missing one), not log groups.
+  if (props.mode !== 's3' && groups.length === 0 && props.flowLog === undefined) {
     problems.add('logGroups', `logGroups is empty; give at least one flow-log group, e.g. logGroups: [{ logGroupName: '${SETTINGS.logGroups.example}' }] (or set flowLog to create one)`);
   }
   checkLogGroups(groups, PROPS_NAMING, problems, (name) => !Token.isUnresolved(name));

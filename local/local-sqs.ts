@@ -3,6 +3,7 @@
  * small fault-injecting proxy in front of it: fauxqs never fails a send, and the poller must be
  * tested against SendMessageBatch answers that report failed entries with HTTP 200.
  */
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -152,4 +153,11 @@ async function forward(req: IncomingMessage, res: ServerResponse, port: number, 
     res.end(String(error));
   });
   upstream.end(body);
+}
+
+/** An S3 client for fauxqs's S3 (path-style, test credentials), with `bucket` created. */
+export async function localS3(sqs: LocalSqs, bucket: string): Promise<S3Client> {
+  const s3 = new S3Client({ region: 'us-east-1', endpoint: sqs.s3Endpoint, credentials: TEST_CREDENTIALS, forcePathStyle: true });
+  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  return s3;
 }

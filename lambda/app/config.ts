@@ -6,7 +6,8 @@ import type { FindingSettings } from '../core/finding';
 import type { ClassifyOptions } from '../core/normalize';
 import { DEFAULT_CLASSIFY } from '../core/normalize';
 import type { SettingSpec } from '../settings/settings-table';
-import { DEFAULT_FILTER_PATTERN, LOG_GROUP_NAME, SETTINGS } from '../settings/settings-table';
+import type { Mode } from '../settings/settings-table';
+import { bucketName, DEFAULT_FILTER_PATTERN, LOG_GROUP_NAME, SETTINGS } from '../settings/settings-table';
 import { checkTogether, ENV_NAMING, readClassify, readFindings, readSetting, SettingProblems } from '../settings/check-settings';
 
 /** One log group with its compiled layout. */
@@ -34,6 +35,8 @@ export interface PollerConfig {
   readonly findings: FindingSettings;
   /** The contract message bodies follow. */
   readonly outputFormat: OutputFormat;
+  /** `s3` mode: the bucket (its name) and the key prefix objects are read from. */
+  readonly s3?: { readonly bucket: string; readonly prefix: string };
 }
 
 /**
@@ -43,7 +46,7 @@ export interface PollerConfig {
  *
  * @throws ConfigError listing each bad setting.
  */
-export function readConfig(env: Readonly<Record<string, string | undefined>>, mode: 'poll' | 'subscribe' = 'poll'): PollerConfig {
+export function readConfig(env: Readonly<Record<string, string | undefined>>, mode: Mode = 'poll'): PollerConfig {
   const problems = new SettingProblems();
   const raw = (spec: SettingSpec): string | undefined => {
     const value = spec.env === undefined ? undefined : env[spec.env]?.trim();
@@ -58,7 +61,9 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>, mo
     return String(readSetting(spec, value, ENV_NAMING, problems) ?? '');
   };
   const s = SETTINGS;
-  const logGroups = readLogGroups(raw(s.logGroupsJson), problems);
+  // The S3 source reads a bucket, not log groups.
+  const logGroups = mode === 's3' ? [] : readLogGroups(raw(s.logGroupsJson), problems);
+  const s3 = mode === 's3' ? { bucket: bucketName(required(s.flowLogBucket)), prefix: readSetting(s.flowLogPrefix, raw(s.flowLogPrefix), ENV_NAMING, problems) ?? '' } : undefined;
   const queueUrl = required(s.queueUrl);
   const quarantineQueueUrl = required(s.quarantineQueueUrl);
   const lookbackMinutes = readSetting(s.lookbackMinutes, raw(s.lookbackMinutes), ENV_NAMING, problems) ?? s.lookbackMinutes.default;
@@ -92,8 +97,9 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>, mo
     classify: DEFAULT_CLASSIFY,
     findings,
     outputFormat: readSetting(s.outputFormat, raw(s.outputFormat), ENV_NAMING, problems) ?? s.outputFormat.default,
+    ...(s3 !== undefined && { s3 }),
   };
-  checkTogether({ mode, lookbackMinutes, maxCatchUpHours }, new Set(), ENV_NAMING, problems);
+  checkTogether({ mode, lookbackMinutes, maxCatchUpHours, ...(s3 !== undefined && { flowLogBucket: s3.bucket }) }, new Set(), ENV_NAMING, problems);
   const classify = readClassify(
     {
       ...(raw(s.internalCidrs) !== undefined && { internalCidrs: readSetting(s.internalCidrs, raw(s.internalCidrs), ENV_NAMING, problems) ?? [] }),

@@ -252,6 +252,9 @@ export function checkTogether(values: SettingValues, given: ReadonlySet<SettingK
       );
     }
   }
+  if (mode === 's3' && values.flowLogBucket === undefined) {
+    problems.add(naming.name(s.flowLogBucket), `${naming.name(s.flowLogBucket)} is missing: mode "s3" reads flow logs from a bucket; e.g. ${naming.fix(s.flowLogBucket, s.flowLogBucket.example)}`);
+  }
   readClassify(values, naming, problems);
   readFindings(values, given, naming, problems);
   if (values.alertQueueKmsKeyArn !== undefined && values.alertQueueArn === undefined) {

@@ -3,7 +3,7 @@ import type { FindingType } from '../core/finding';
 /** CloudWatch namespace, dimension and metric names the poller emits; the CDK dashboard and alarms import them. */
 export const METRIC_NAMESPACE = 'VpcFlowAlerts';
 export const METRIC_SERVICE = 'vpc-flow-alerts';
-/** Every poller metric has this dimension, valued with the log group name. */
+/** Every metric has this dimension, valued with the log group name (the S3 source: `s3://<bucket>/<prefix>`). */
 export const LOG_GROUP_DIMENSION = 'LogGroup';
 /**
  * The `LogGroup` value of push-mode metrics for deliveries whose group is not trusted (corrupt or
@@ -30,6 +30,14 @@ export const METRICS = {
   checkpointConflicts: 'CheckpointConflicts',
   /** Push mode: subscription deliveries that could not be decoded (each is sent as one unparsed alert). */
   corruptDeliveries: 'CorruptDeliveries',
+  /** S3 source: flow-log objects read (to their end, or to a fault in them). */
+  objectsRead: 'ObjectsRead',
+  /** S3 source: objects that are not flow logs (manifests, other logs), and S3 test events. */
+  objectsIgnored: 'ObjectsIgnored',
+  /** S3 source: objects that could not be read to their end (corrupt gzip, not Parquet); reported as unparsed alerts. */
+  corruptObjects: 'CorruptObjects',
+  /** S3 source: notifications of another bucket or prefix, or that cannot be read: acknowledged, nothing sent. */
+  refusedObjects: 'RefusedObjects',
   /** Findings sent, all types (and per type: {@link FINDING_METRICS}). */
   findingsSent: 'FindingsSent',
   /** `findings` mode: flows counted in findings (or only counted) and not sent on their own. */

@@ -12,7 +12,7 @@ import { LIMITS } from '../core/finding-state';
 import { SEVERITY_PROFILES } from '../core/severity';
 
 /** How records reach the function. */
-export const MODES = ['poll', 'subscribe'] as const;
+export const MODES = ['poll', 'subscribe', 's3'] as const;
 export type Mode = (typeof MODES)[number];
 
 interface SpecBase {
@@ -80,6 +80,11 @@ const PRINCIPAL_ARN = /^arn:aws[\w-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/;
 const ALL: readonly Mode[] = MODES;
 const POLL: readonly Mode[] = ['poll'];
 const SUBSCRIBE: readonly Mode[] = ['subscribe'];
+/** The modes that read CloudWatch Logs. */
+const LOGS: readonly Mode[] = ['poll', 'subscribe'];
+const S3: readonly Mode[] = ['s3'];
+/** An S3 bucket name (3-63 of a-z 0-9 . -), or its ARN. */
+export const BUCKET = /^(arn:aws[\w-]*:s3:::)?[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
 /** Rejected flows plus the records in which AWS reports that it dropped records. */
 export const DEFAULT_FILTER_PATTERN = '?REJECT ?SKIPDATA';
@@ -88,19 +93,19 @@ export const DEFAULT_FILTER_PATTERN = '?REJECT ?SKIPDATA';
 export const SETTINGS = {
   mode: {
     key: 'mode', kind: 'enum', values: MODES, default: 'poll', modes: ALL, example: 'subscribe',
-    meaning: '`poll`: a schedule reads with FilterLogEvents and keeps a checkpoint. `subscribe`: a subscription filter per log group pushes matching records',
+    meaning: '`poll`: a schedule reads with FilterLogEvents and keeps a checkpoint. `subscribe`: a subscription filter per log group pushes matching records. `s3`: flow logs delivered to an S3 bucket, read as new objects arrive',
   },
   logGroups: {
-    key: 'logGroups', kind: 'list', itemPattern: LOG_GROUP_NAME, shape: 'log group names (1-512 of a-z A-Z 0-9 _ - / . #)', modes: ALL,
+    key: 'logGroups', kind: 'list', itemPattern: LOG_GROUP_NAME, shape: 'log group names (1-512 of a-z A-Z 0-9 _ - / . #)', modes: LOGS,
     example: '/aws/vpc/flowlogs', defaultDoc: '`/aws/vpc/flowlogs` (cdk.json example)',
     meaning: 'Flow-log groups to read: names separated by commas, or a JSON array of names or `{"logGroupName", "logFormat", "filterPattern"}`; empty with `flowLogVpcId`',
   },
   logFormat: {
-    key: 'logFormat', kind: 'text', shape: 'a flow-log LogFormat', modes: ALL, example: '${version} ${srcaddr} ${dstaddr} ${action}', defaultDoc: 'the version 2 layout',
+    key: 'logFormat', kind: 'text', shape: 'a flow-log LogFormat', modes: LOGS, example: '${version} ${srcaddr} ${dstaddr} ${action}', defaultDoc: 'the version 2 layout',
     meaning: 'The flow log\'s `LogFormat` (`aws ec2 describe-flow-logs --query \'FlowLogs[].LogFormat\'`), for the groups given by name',
   },
   filterPattern: {
-    key: 'filterPattern', kind: 'text', shape: 'a CloudWatch Logs filter pattern', modes: ALL, default: DEFAULT_FILTER_PATTERN, example: 'REJECT',
+    key: 'filterPattern', kind: 'text', shape: 'a CloudWatch Logs filter pattern', modes: LOGS, default: DEFAULT_FILTER_PATTERN, example: 'REJECT',
     meaning: 'CloudWatch Logs filter pattern; an empty value (`-c filterPattern=`) reads everything',
   },
   scheduleMinutes: {
@@ -117,7 +122,7 @@ export const SETTINGS = {
     meaning: 'Reserve this much concurrency for the function (not needed: runs lease their log groups; fails in accounts with only 10)',
   },
   lookbackMinutes: {
-    key: 'lookbackMinutes', kind: 'int', min: 1, max: 1440, default: 15, modes: ALL, env: 'LOOKBACK_MINUTES', example: '30',
+    key: 'lookbackMinutes', kind: 'int', min: 1, max: 1440, default: 15, modes: LOGS, env: 'LOOKBACK_MINUTES', example: '30',
     meaning: 'How late after its timestamp a record may be ingested and still be delivered (`poll`), or counted in its window\'s findings (`subscribe`)',
   },
   maxEventsPerRun: {
@@ -155,25 +160,39 @@ export const SETTINGS = {
     meaning: '`native`: the alert contract (docs/alert-contract.md). `ocsf`: OCSF 1.1.0 Network Activity events and Detection Findings (docs/ocsf.md)',
   },
   alertMode: {
-    key: 'alertMode', kind: 'enum', values: ALERT_MODES, default: 'flows', modes: ALL, env: 'ALERT_MODE', example: 'findings',
+    key: 'alertMode', kind: 'enum', values: ALERT_MODES, default: 'flows', modes: LOGS, env: 'ALERT_MODE', example: 'findings',
     meaning: '`flows`: one alert per flow. `findings`: scans, sweeps, blocked lateral and egress traffic and per-interface summaries, plus `high` flows; other flows only counted. `both`: everything',
   },
   scanPortThreshold: {
-    key: 'scanPortThreshold', kind: 'int', min: 2, max: LIMITS.exact, default: 10, modes: ALL, env: 'SCAN_PORT_THRESHOLD', example: '20',
+    key: 'scanPortThreshold', kind: 'int', min: 2, max: LIMITS.exact, default: 10, modes: LOGS, env: 'SCAN_PORT_THRESHOLD', example: '20',
     meaning: 'Distinct ports one source is rejected on by one destination, within a window, that make a `port_scan`',
   },
   sweepHostThreshold: {
-    key: 'sweepHostThreshold', kind: 'int', min: 2, max: LIMITS.exact, default: 10, modes: ALL, env: 'SWEEP_HOST_THRESHOLD', example: '20',
+    key: 'sweepHostThreshold', kind: 'int', min: 2, max: LIMITS.exact, default: 10, modes: LOGS, env: 'SWEEP_HOST_THRESHOLD', example: '20',
     meaning: 'Distinct destinations that reject one source, within a window, that make a `host_sweep`',
   },
   findingWindowMinutes: {
-    key: 'findingWindowMinutes', kind: 'int', min: 5, max: 1440, default: 60, modes: ALL, env: 'FINDING_WINDOW_MINUTES', example: '30',
+    key: 'findingWindowMinutes', kind: 'int', min: 5, max: 1440, default: 60, modes: LOGS, env: 'FINDING_WINDOW_MINUTES', example: '30',
     meaning: 'Length of the windows findings are counted in (aligned to the hour and the day); a window\'s findings are sent once it can get no more records',
   },
   allowlistCidrs: {
-    key: 'allowlistCidrs', kind: 'list', itemPattern: /^[0-9a-fA-F:.]+\/\d{1,3}$/, shape: 'CIDR blocks (192.0.2.0/24, 2001:db8::/32)', modes: ALL, env: 'ALLOWLIST_CIDRS',
+    key: 'allowlistCidrs', kind: 'list', itemPattern: /^[0-9a-fA-F:.]+\/\d{1,3}$/, shape: 'CIDR blocks (192.0.2.0/24, 2001:db8::/32)', modes: LOGS, env: 'ALLOWLIST_CIDRS',
     example: '192.0.2.0/24', defaultDoc: 'none',
     meaning: 'Sources (your own scanners, monitoring) that never count toward findings and, in `findings` mode, are not sent (counted in `AllowlistedFlows`)',
+  },
+  flowLogBucket: {
+    key: 'flowLogBucket', kind: 'text', pattern: BUCKET, shape: 'an S3 bucket name or ARN', modes: S3, env: 'FLOW_LOG_BUCKET', example: 'central-log-archive',
+    defaultDoc: '(required in `s3` mode)',
+    meaning: 'The bucket flow logs are delivered to (this account or another: a central log-archive bucket)',
+  },
+  flowLogPrefix: {
+    key: 'flowLogPrefix', kind: 'text', pattern: /^[^*?]{0,512}$/, shape: 'a key prefix without wildcards', modes: S3, env: 'FLOW_LOG_PREFIX', default: '', example: 'AWSLogs/123456789012/vpcflowlogs/',
+    meaning: 'Read only objects under this prefix',
+  },
+  flowLogBucketKmsKeyArn: {
+    key: 'flowLogBucketKmsKeyArn', kind: 'text', pattern: KMS_KEY_ARN, shape: 'a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)', modes: S3,
+    example: 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab', defaultDoc: 'none',
+    meaning: 'The bucket\'s SSE-KMS key, if any (the function gets `kms:Decrypt` on it)',
   },
   lagAlarmMinutes: {
     key: 'lagAlarmMinutes', kind: 'int', min: 1, max: 10_080, default: 30, modes: POLL, example: '60',
@@ -207,11 +226,11 @@ export const SETTINGS = {
     meaning: 'Subscribe this address to an encrypted SNS topic that every alarm notifies',
   },
   flowLogVpcId: {
-    key: 'flowLogVpcId', kind: 'text', pattern: /^vpc-[0-9a-f]{8,17}$/, shape: 'a VPC id (vpc-0123456789abcdef0)', modes: ALL, example: 'vpc-0123456789abcdef0', defaultDoc: 'none',
+    key: 'flowLogVpcId', kind: 'text', pattern: /^vpc-[0-9a-f]{8,17}$/, shape: 'a VPC id (vpc-0123456789abcdef0)', modes: LOGS, example: 'vpc-0123456789abcdef0', defaultDoc: 'none',
     meaning: 'Also create a flow log for this VPC: its own log group (1-year retention), 1-minute aggregation, the recommended custom format, read by the function',
   },
   flowLogTrafficType: {
-    key: 'flowLogTrafficType', kind: 'enum', values: ['REJECT', 'ALL', 'ACCEPT'], default: 'REJECT', modes: ALL, example: 'ALL',
+    key: 'flowLogTrafficType', kind: 'enum', values: ['REJECT', 'ALL', 'ACCEPT'], default: 'REJECT', modes: LOGS, example: 'ALL',
     meaning: 'Traffic the created flow log records',
   },
   stackName: {
@@ -220,7 +239,7 @@ export const SETTINGS = {
   },
   // Wiring the stack sets on the function; not CDK context.
   logGroupsJson: {
-    key: 'logGroupsJson', kind: 'text', shape: 'a JSON array of log groups', modes: ALL, env: 'LOG_GROUPS', context: false, example: '[{"name":"/aws/vpc/flowlogs"}]', defaultDoc: '(required)',
+    key: 'logGroupsJson', kind: 'text', shape: 'a JSON array of log groups', modes: LOGS, env: 'LOG_GROUPS', context: false, example: '[{"name":"/aws/vpc/flowlogs"}]', defaultDoc: '(required)',
     meaning: 'JSON array of `{"name", "logFormat", "filterPattern"}`; `logFormat` defaults to the version 2 layout, `filterPattern` to `?REJECT ?SKIPDATA` (`""` reads everything)',
   },
   queueUrl: {
@@ -268,10 +287,17 @@ export const ENV = {
   sweepHostThreshold: SETTINGS.sweepHostThreshold.env,
   findingWindowMinutes: SETTINGS.findingWindowMinutes.env,
   allowlistCidrs: SETTINGS.allowlistCidrs.env,
+  flowLogBucket: SETTINGS.flowLogBucket.env,
+  flowLogPrefix: SETTINGS.flowLogPrefix.env,
 } as const;
 
 /** The event push mode's schedule sends the function: close the finding windows that can get no more records. */
 export const CLOSE_FINDINGS_EVENT = { vpcFlowAlerts: 'close-findings' } as const;
+
+/** The bucket name of a bucket name or ARN (`arn:aws:s3:::name`). */
+export function bucketName(value: string): string {
+  return value.slice(value.lastIndexOf(':') + 1);
+}
 
 /** The checkpoint table's partition key (string) and TTL attribute: the construct creates them, the store writes them. */
 export const CHECKPOINT_KEY = 'pk';

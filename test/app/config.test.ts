@@ -72,3 +72,11 @@ describe('readConfig', () => {
     expect(() => readConfig({ ...VALID, [ENV.severityRules]: '[{"severity":"urgent"}]' })).toThrow('SEVERITY_RULES: rule 0: "severity" must be one of "info", "low", "medium", "high"');
   });
 });
+
+describe('readConfig in s3 mode', () => {
+  it('reads the bucket (name or ARN) and prefix, and needs no log groups', () => {
+    const env = { FLOW_LOG_BUCKET: 'arn:aws:s3:::central-log-archive', FLOW_LOG_PREFIX: 'AWSLogs/', QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/q', QUARANTINE_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/q-quarantine' };
+    expect(readConfig(env, 's3')).toMatchObject({ s3: { bucket: 'central-log-archive', prefix: 'AWSLogs/' }, logGroups: [] });
+    expect(() => readConfig({ ...env, FLOW_LOG_BUCKET: undefined }, 's3')).toThrow('FLOW_LOG_BUCKET is missing; e.g. FLOW_LOG_BUCKET=central-log-archive');
+  });
+});

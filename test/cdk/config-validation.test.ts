@@ -40,7 +40,7 @@ describe('invalid construct props fail synth, naming the prop, the value and a v
     ['a catch-up shorter than the lookback', { logGroups: [{ logGroupName: 'a' }], lookbackMinutes: 180, maxCatchUpHours: 2 }, 'lookbackMinutes=180 needs maxCatchUpHours of at least 3, and it is 2; e.g. maxCatchUpHours: 3'],
     ['a poll-only prop in push mode (from JavaScript)', { logGroups: [{ logGroupName: 'a' }], mode: 'subscribe', scheduleMinutes: 10 }, 'scheduleMinutes applies to mode "poll" only, and the mode is "subscribe": remove it, or set mode: "poll"'],
     ['a stream in poll mode (from JavaScript)', { logGroups: [{ logGroupName: 'a' }], kinesisShards: 1 }, 'kinesisShards applies to mode "subscribe" only, and the mode is "poll"'],
-    ['an unknown mode', { logGroups: [{ logGroupName: 'a' }], mode: 'push' }, 'mode=push must be "poll" or "subscribe"; e.g. mode: "subscribe"'],
+    ['an unknown mode', { logGroups: [{ logGroupName: 'a' }], mode: 'push' }, 'mode=push must be "poll" or "subscribe" or "s3"; e.g. mode: "subscribe"'],
   ])('%s', (_name, props, message) => {
     const error = configErrorOf(construct(props));
     expect(error.message.startsWith(`${SETTINGS_ERROR_HEADER}\n`)).toBe(true);

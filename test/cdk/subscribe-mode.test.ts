@@ -114,7 +114,7 @@ describe('choosing the mode', () => {
   it('is one context setting, with kinesisShards for the stream', () => {
     const props = stackPropsFromContext({ logGroups: '/aws/vpc/flowlogs', mode: 'subscribe', kinesisShards: '4' });
     expect(props.alerts).toMatchObject({ mode: 'subscribe', kinesisShards: 4 });
-    expect(() => stackPropsFromContext({ logGroups: 'a', mode: 'push' })).toThrow('mode=push must be "poll" or "subscribe"; e.g. -c mode=subscribe');
+    expect(() => stackPropsFromContext({ logGroups: 'a', mode: 'push' })).toThrow('mode=push must be "poll" or "subscribe" or "s3"; e.g. -c mode=subscribe');
   });
 
   it('refuses a stream in poll mode (a type error in TypeScript; checked at synth for JavaScript)', () => {

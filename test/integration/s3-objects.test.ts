@@ -5,7 +5,8 @@
  * twice repeats its alert_ids, and a corrupt object is reported, never retried for ever.
  */
 import { gzipSync } from 'node:zlib';
-import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { S3ObjectStore } from '../../lambda/adapters/s3-object-store';
 import { SqsPublisher } from '../../lambda/adapters/sqs-publisher';
@@ -13,7 +14,7 @@ import { sendObject } from '../../lambda/app/send-object';
 import { compileFormat } from '../../lambda/core/log-format';
 import { messageToAlert } from '../../lambda/core/normalize';
 import type { LocalSqs } from '../../local/local-sqs';
-import { startLocalSqs, TEST_CREDENTIALS } from '../../local/local-sqs';
+import { localS3, startLocalSqs } from '../../local/local-sqs';
 import { quarantineUrlFor } from '../../local/local-aws';
 import { expectValidAlert } from '../helpers/alert-schema';
 
@@ -28,8 +29,7 @@ let sqs: LocalSqs;
 let s3: S3Client;
 beforeAll(async () => {
   sqs = await startLocalSqs();
-  s3 = new S3Client({ region: 'us-east-1', endpoint: sqs.s3Endpoint, credentials: TEST_CREDENTIALS, forcePathStyle: true });
-  await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+  s3 = await localS3(sqs, BUCKET);
 });
 afterAll(async () => {
   s3.destroy();

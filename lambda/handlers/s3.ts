@@ -1,0 +1,25 @@
+/**
+ * The S3 source's Lambda entry point: SQS batches of notifications of new flow-log objects.
+ * Configuration and clients once per container, then {@link createObjectHandler} runs every
+ * invocation.
+ */
+import { S3Client } from '@aws-sdk/client-s3';
+import { S3ObjectStore } from '../adapters/s3-object-store';
+import { coldStart } from './cold-start';
+import { createObjectHandler } from './s3-handler';
+
+const { config, logger, metrics, publisher, quarantine } = coldStart('s3');
+
+export const handler = createObjectHandler({
+  logger,
+  metrics,
+  bucket: config.s3?.bucket ?? '',
+  prefix: config.s3?.prefix ?? '',
+  // The SDK's standard retry is the one layer for S3 reads; a read that still fails retries the message.
+  store: new S3ObjectStore(new S3Client({})),
+  publisher,
+  quarantine,
+  maxMessageBytes: config.maxMessageBytes,
+  classify: config.classify,
+  outputFormat: config.outputFormat,
+});

@@ -1,0 +1,90 @@
+/**
+ * The S3 source's handler against fauxqs (S3 and SQS): SQS batches of EventBridge events and S3
+ * event notifications, with partial batch responses.
+ */
+import { gzipSync } from 'node:zlib';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import type { SQSEvent } from 'aws-lambda';
+import { S3ObjectStore } from '../../lambda/adapters/s3-object-store';
+import { SqsPublisher } from '../../lambda/adapters/sqs-publisher';
+import type { ObjectStore } from '../../lambda/app/ports';
+import { createObjectHandler } from '../../lambda/handlers/s3-handler';
+import { METRIC_NAMESPACE, METRIC_SERVICE } from '../../lambda/settings/metric-names';
+import { quarantineUrlFor } from '../../local/local-aws';
+import type { LocalSqs } from '../../local/local-sqs';
+import { localS3, startLocalSqs } from '../../local/local-sqs';
+
+jest.setTimeout(60_000);
+
+const BUCKET = 'central-log-archive';
+const PREFIX = 'AWSLogs/123456789012/vpcflowlogs/';
+const KEY = `${PREFIX}us-east-1/2026/11/25/123456789012_vpcflowlogs_us-east-1_fl-1_20261125T0000Z_abc 1.log.gz`;
+const HEADER = 'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status';
+const LINE = (i: number) => `2 123456789012 eni-1 198.51.100.${i} 10.0.0.${i} 40000 22 6 1 44 1795608000 1795608030 REJECT OK`;
+
+let sqs: LocalSqs;
+let s3: S3Client;
+beforeAll(async () => {
+  sqs = await startLocalSqs();
+  s3 = await localS3(sqs, BUCKET);
+  await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: KEY, Body: gzipSync(`${HEADER}\n${[1, 2, 3].map(LINE).join('\n')}\n`) }));
+});
+afterAll(async () => {
+  s3.destroy();
+  await sqs.stop();
+});
+
+function handlerFor(queueUrl: string, store: ObjectStore = new S3ObjectStore(s3)) {
+  return createObjectHandler({
+    logger: new Logger({ serviceName: METRIC_SERVICE }),
+    metrics: new Metrics({ namespace: METRIC_NAMESPACE, serviceName: METRIC_SERVICE }),
+    bucket: BUCKET, prefix: PREFIX, store,
+    publisher: new SqsPublisher(sqs.client, { queueUrl, fifo: false, maxBatchBytes: 262_144, sleep: async () => {} }),
+    quarantine: new SqsPublisher(sqs.client, { queueUrl: quarantineUrlFor(queueUrl), fifo: false, maxBatchBytes: 1_048_576, sleep: async () => {} }),
+    maxMessageBytes: 262_144,
+  });
+}
+
+const batch = (...bodies: unknown[]): SQSEvent => ({ Records: bodies.map((body, i) => ({ messageId: `m${i}`, body: typeof body === 'string' ? body : JSON.stringify(body) })) } as unknown as SQSEvent);
+const eventBridge = (bucket: string, key: string) => ({ version: '0', source: 'aws.s3', 'detail-type': 'Object Created', detail: { bucket: { name: bucket }, object: { key } } });
+const notification = (bucket: string, key: string) => ({ Records: [{ eventName: 'ObjectCreated:Put', s3: { bucket: { name: bucket }, object: { key: encodeURIComponent(key).replace(/%2F/g, '/').replace(/%20/g, '+') } } }] });
+
+describe('the S3 source handler', () => {
+  it('reads the objects EventBridge events and S3 notifications name, with the same alert_ids either way', async () => {
+    const queueUrl = await sqs.createQueue('s3-handler-1');
+    const handler = handlerFor(queueUrl);
+    expect(await handler(batch(eventBridge(BUCKET, KEY)))).toEqual({ batchItemFailures: [] });
+    const viaEventBridge = (await sqs.drain(queueUrl)).map((m) => (JSON.parse(m.Body ?? '') as { alert_id: string }).alert_id).sort();
+    expect(await handler(batch(notification(BUCKET, KEY)))).toEqual({ batchItemFailures: [] });
+    const viaNotification = (await sqs.drain(queueUrl)).map((m) => (JSON.parse(m.Body ?? '') as { alert_id: string }).alert_id).sort();
+    expect(viaEventBridge).toHaveLength(3);
+    expect(viaNotification).toEqual(viaEventBridge);
+  });
+
+  it('acknowledges what it must not or cannot read, and reports the message whose object S3 failed to give', async () => {
+    const queueUrl = await sqs.createQueue('s3-handler-2');
+    const failing: ObjectStore = {
+      head: async (bucket, key) => {
+        if (key.endsWith('flaky.log.gz')) throw Object.assign(new Error('slow down'), { name: 'SlowDown', $metadata: {} });
+        return new S3ObjectStore(s3).head(bucket, key);
+      },
+      stream: (bucket, key) => new S3ObjectStore(s3).stream(bucket, key),
+      range: (bucket, key, start, end) => new S3ObjectStore(s3).range(bucket, key, start, end),
+    };
+    const result = await handlerFor(queueUrl, failing)(batch(
+      eventBridge('someone-elses-bucket', KEY),
+      eventBridge(BUCKET, 'other/prefix/x.log.gz'),
+      'not json',
+      { Event: 's3:TestEvent' },
+      eventBridge(BUCKET, `${PREFIX}gone.log.gz`),
+      eventBridge(BUCKET, `${PREFIX}flaky.log.gz`),
+      eventBridge(BUCKET, `${PREFIX}manifest.json`),
+      eventBridge(BUCKET, KEY),
+    ));
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'm5' }] });
+    expect(await sqs.drain(queueUrl)).toHaveLength(3);
+  });
+});
