@@ -1,5 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { ObjectStore } from '../app/ports';
 
 /**
@@ -19,6 +19,12 @@ export class S3ObjectStore implements ObjectStore {
     const out = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
     if (out.Body === undefined) throw new Error(`s3://${bucket}/${key} has no body`);
     return out.Body as AsyncIterable<Uint8Array>;
+  }
+
+  public async list(bucket: string, prefix: string, next?: string): Promise<{ keys: string[]; next?: string }> {
+    const out = await this.client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ...(next !== undefined && { ContinuationToken: next }) }));
+    const keys = (out.Contents ?? []).flatMap((o) => (o.Key === undefined ? [] : [o.Key]));
+    return out.NextContinuationToken === undefined ? { keys } : { keys, next: out.NextContinuationToken };
   }
 
   public async range(bucket: string, key: string, start: number, end: number): Promise<Uint8Array> {

@@ -125,4 +125,6 @@ export interface ObjectStore {
   stream(bucket: string, key: string): Promise<AsyncIterable<Uint8Array>>;
   /** Bytes `start` to `end` (exclusive): Parquet is read by its footer and row groups. */
   range(bucket: string, key: string, start: number, end: number): Promise<Uint8Array>;
+  /** One page of the keys under `prefix`, in key order; `next` continues the listing. */
+  list(bucket: string, prefix: string, next?: string): Promise<{ readonly keys: readonly string[]; readonly next?: string }>;
 }

@@ -18,6 +18,9 @@ import { SQS_MAX_BYTES, SqsPublisher } from '../adapters/sqs-publisher';
 import { DEFAULT_FILTER_PATTERN, LOG_GROUP_NAME, SETTINGS, SQS_QUEUE_URL } from '../settings/settings-table';
 import type { ReplayProgress } from '../app/replay-range';
 import { replayRange } from '../app/replay-range';
+import { S3Client } from '@aws-sdk/client-s3';
+import { S3ObjectStore } from '../adapters/s3-object-store';
+import { replayObjects } from '../app/replay-objects';
 import { LogFormatError } from '../core/errors';
 import type { CompiledFormat } from '../core/log-format';
 import { compileFormat } from '../core/log-format';
@@ -28,13 +31,16 @@ import { FINDING_OPTIONS, FINDING_USAGE, readFindingOptions } from './finding-op
 import type { OutputFormat } from '../core/contract-version';
 import { OUTPUT_OPTIONS, OUTPUT_USAGE, readOutputFormat } from './output-options';
 
-const USAGE = `usage: npm run --silent replay -- --log-group NAME --start ISO8601 --end ISO8601 --queue-url URL
+const USAGE = `usage: npm run --silent replay -- (--log-group NAME | --s3 s3://BUCKET/PREFIX) --start ISO8601 --end ISO8601 --queue-url URL
          [--format LOGFORMAT] [--filter-pattern PATTERN] [--quarantine-queue-url URL]
          [--severity-profile P] [--internal-cidrs L] [--severity-rules FILE]
          [--alert-mode M] [--scan-port-threshold N] [--sweep-host-threshold N] [--finding-window-minutes N] [--allowlist L]
          [--output-format F]
 
   --log-group NAME             the flow-log group to read
+  --s3 s3://BUCKET/PREFIX      or: flow-log objects in S3 (.log.gz, .parquet) under PREFIX whose date path and
+                               file time fall in the range (a prefix ending at .../vpcflowlogs/<region>/ lists
+                               only the range's days); --format, --filter-pattern and the finding options do not apply
   --start, --end ISO8601       the time range of the records' own timestamps, inclusive (2026-11-25T10:00:00Z)
   --queue-url URL              the alert queue (a .fifo queue gets MessageGroupId and MessageDeduplicationId)
   --format LOGFORMAT           the flow log's LogFormat (default: the version 2 layout)
@@ -58,6 +64,8 @@ interface ReplayArgs {
   readonly classify: ClassifyOptions;
   readonly findings: FindingSettings;
   readonly outputFormat: OutputFormat;
+  /** `--s3 s3://bucket/prefix`: replay flow-log objects instead of a log group. */
+  readonly s3?: { readonly bucket: string; readonly prefix: string };
 }
 
 /** The arguments, or the message naming what is wrong (`''` for --help). */
@@ -67,7 +75,7 @@ export function readArgs(argv: readonly string[]): ReplayArgs | string {
     ({ values } = parseArgs({
       args: [...argv],
       options: {
-        'log-group': { type: 'string' }, start: { type: 'string' }, end: { type: 'string' }, 'queue-url': { type: 'string' },
+        'log-group': { type: 'string' }, s3: { type: 'string' }, start: { type: 'string' }, end: { type: 'string' }, 'queue-url': { type: 'string' },
         format: { type: 'string' }, 'filter-pattern': { type: 'string' }, 'quarantine-queue-url': { type: 'string' }, help: { type: 'boolean', short: 'h' },
         ...CLASSIFY_OPTIONS,
         ...FINDING_OPTIONS,
@@ -82,7 +90,10 @@ export function readArgs(argv: readonly string[]): ReplayArgs | string {
   if (values.help === true) return '';
   const problems: string[] = [];
   const logGroup = values['log-group'] ?? '';
-  if (!LOG_GROUP_NAME.test(logGroup)) problems.push(`--log-group "${logGroup}" is not a log group name (1-512 of a-z A-Z 0-9 _ - / . #)`);
+  const s3 = values.s3 === undefined ? undefined : /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/(.*)$/.exec(values.s3);
+  if (values.s3 !== undefined && values['log-group'] !== undefined) problems.push('give --log-group or --s3, not both');
+  else if (values.s3 !== undefined && (s3 === null || s3 === undefined)) problems.push(`--s3 "${values.s3}" is not s3://<bucket>/<prefix> (the prefix may be empty)`);
+  else if (values.s3 === undefined && !LOG_GROUP_NAME.test(logGroup)) problems.push(`--log-group "${logGroup}" is not a log group name (1-512 of a-z A-Z 0-9 _ - / . #)`);
   const time = (flag: '--start' | '--end', raw: string | undefined): number => {
     const ms = raw === undefined || !/^\d{4}-\d{2}-\d{2}T/.test(raw) ? Number.NaN : Date.parse(raw);
     if (Number.isNaN(ms)) problems.push(`${flag} "${raw ?? ''}" is not an ISO-8601 time such as 2026-11-25T10:00:00Z`);
@@ -114,7 +125,8 @@ export function readArgs(argv: readonly string[]): ReplayArgs | string {
   if (!knownFormat) problems.push(outputFormat.replace(/^vpc-flow-alerts: invalid settings:\n\s*/, ''));
   if (problems.length > 0 || typeof classify === 'string' || typeof findings === 'string' || !knownFormat) return problems.join('\n');
   return {
-    classify, findings, outputFormat, logGroup, start, end, queueUrl, format, filterPattern: values['filter-pattern'] ?? DEFAULT_FILTER_PATTERN,
+    classify, findings, outputFormat, logGroup, start, end, queueUrl, format,
+    ...(s3 !== null && s3 !== undefined && { s3: { bucket: s3[1] as string, prefix: s3[2] as string } }), filterPattern: values['filter-pattern'] ?? DEFAULT_FILTER_PATTERN,
     ...(quarantineQueueUrl !== undefined && { quarantineQueueUrl }),
   };
 }
@@ -129,6 +141,10 @@ async function main(): Promise<number> {
   const sqs = new SQSClient({ useQueueUrlAsEndpoint: process.env['AWS_ENDPOINT_URL_SQS'] === undefined, maxAttempts: 1 });
   const logs = new CloudWatchLogsClient({ maxAttempts: 1 });
   const started = Date.now();
+  if (args.s3 !== undefined) return replayS3(args, args.s3, sqs, started).finally(() => {
+    sqs.destroy();
+    logs.destroy();
+  });
   const rate = (p: Readonly<ReplayProgress>): string => `${Math.round(p.records / Math.max(0.001, (Date.now() - started) / 1000)).toLocaleString('en-US')} records/s`;
   try {
     const outcome = await replayRange(
@@ -161,6 +177,31 @@ async function main(): Promise<number> {
   } finally {
     sqs.destroy();
     logs.destroy();
+  }
+}
+
+/** `--s3`: the objects of the range through the S3 source's path, with progress and a summary. */
+async function replayS3(args: ReplayArgs, s3: { readonly bucket: string; readonly prefix: string }, sqs: SQSClient, started: number): Promise<number> {
+  const client = new S3Client({ ...(process.env['AWS_ENDPOINT_URL_S3'] !== undefined && { forcePathStyle: true }) });
+  try {
+    const progress = await replayObjects(s3.bucket, s3.prefix, { start: args.start, end: args.end }, {
+      store: new S3ObjectStore(client),
+      publisher: new SqsPublisher(sqs, { queueUrl: args.queueUrl, fifo: args.queueUrl.endsWith('.fifo'), maxBatchBytes: SETTINGS.maxMessageBytes.default }),
+      ...(args.quarantineQueueUrl !== undefined && { quarantine: new SqsPublisher(sqs, { queueUrl: args.quarantineQueueUrl, fifo: false, maxBatchBytes: SQS_MAX_BYTES }) }),
+      maxMessageBytes: SETTINGS.maxMessageBytes.default,
+      classify: args.classify,
+      outputFormat: args.outputFormat,
+    }, (key, _stats, p) => process.stderr.write(`replay: ${p.objects} objects, ${p.records.toLocaleString('en-US')} records, ${p.alertsSent.toLocaleString('en-US')} alerts sent, ${p.failed} failed; last s3://${s3.bucket}/${key}\n`));
+    const seconds = (Date.now() - started) / 1000;
+    process.stdout.write(`${JSON.stringify({ s3: `s3://${s3.bucket}/${s3.prefix}`, start: new Date(args.start).toISOString(), end: new Date(args.end).toISOString(), ...progress, seconds })}\n`);
+    process.stderr.write(`replay: ${progress.objects} objects (${progress.ignored} other keys skipped, ${progress.corrupt} corrupt), ${progress.records.toLocaleString('en-US')} records, ${progress.alertsSent.toLocaleString('en-US')} alerts sent, ${progress.quarantined} quarantined, ${progress.failed} failed, ${seconds.toFixed(1)} s\n`);
+    if (progress.failed > 0) {
+      process.stderr.write(`replay: some records were not sent; run the same command again (repeats carry the same alert_id):\n  ${progress.failureReasons.join('\n  ')}\n`);
+      return 1;
+    }
+    return 0;
+  } finally {
+    client.destroy();
   }
 }
 

@@ -19,6 +19,32 @@ export interface FlowLogKey {
 const PLAIN = /\/vpcflowlogs\/[a-z0-9-]+\/(\d{4})\/(\d{2})\/(\d{2})\//;
 const HIVE = /\/aws-service=vpcflowlogs\/aws-region=[a-z0-9-]+\/year=(\d{4})\/month=(\d{2})\/day=(\d{2})\//;
 
+/**
+ * The key prefixes of each day from `start` to `end` (epoch ms) under `prefix`, when `prefix` ends
+ * at a flow log's region (`.../vpcflowlogs/<region>/` or `.../aws-region=<region>/`): a backfill then
+ * lists only those days. `undefined` for any other prefix (the backfill lists it all and filters).
+ */
+export function dayPrefixes(prefix: string, start: number, end: number): string[] | undefined {
+  const plain = /\/vpcflowlogs\/[a-z0-9-]+\/$/.test(prefix);
+  const hive = /\/aws-region=[a-z0-9-]+\/$/.test(prefix);
+  if (!plain && !hive) return undefined;
+  const out: string[] = [];
+  for (let day = Math.floor(start / 86_400_000) * 86_400_000; day <= end && out.length < 3660; day += 86_400_000) {
+    const d = new Date(day);
+    const [y, m, dd] = [d.getUTCFullYear(), String(d.getUTCMonth() + 1).padStart(2, '0'), String(d.getUTCDate()).padStart(2, '0')];
+    out.push(plain ? `${prefix}${y}/${m}/${dd}/` : `${prefix}year=${y}/month=${m}/day=${dd}/`);
+  }
+  return out;
+}
+
+/** The time a flow-log file name says its records end (`..._20261125T0135Z_...`), epoch ms. */
+export function fileTime(key: string): number | undefined {
+  const match = /_(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})Z_/.exec(key.slice(key.lastIndexOf('/') + 1));
+  if (match === null) return undefined;
+  const ms = Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]), Number(match[4]), Number(match[5]));
+  return Number.isFinite(ms) ? ms : undefined;
+}
+
 /** Reads `key` (as S3 gives it, already URL-decoded). */
 export function readFlowLogKey(key: string): FlowLogKey {
   const name = key.slice(key.lastIndexOf('/') + 1);

@@ -5,6 +5,9 @@ import { flowLine, makePoller, MIN, pollerEnv, startLocalAws } from '../../local
 import { captureStdout } from '../helpers/capture-output';
 import { ENV } from '../../lambda/settings/settings-table';
 import { ALLOWLISTED_RANGE, plantedAttacks } from '../../local/flow-traffic';
+import { gzipSync } from 'node:zlib';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { localS3 } from '../../local/local-sqs';
 import { localAwsEnv, runChild } from '../helpers/run-child';
 
 jest.setTimeout(60_000);
@@ -86,6 +89,26 @@ describe('replay', () => {
     const byId = (a: { alert_id: string }, b: { alert_id: string }) => (a.alert_id < b.alert_id ? -1 : 1);
     expect(polled.sort(byId)).toEqual(replayed.sort(byId));
     expect(polled.map((f) => f.finding_type).sort()).toEqual(['egress_blocked', 'host_sweep', 'lateral_blocked', 'port_scan']);
+  });
+
+  it('with --s3, sends the flow-log objects of the range\'s days through the S3 source\'s path', async () => {
+    const bucket = 'replay-archive';
+    const s3 = await localS3(aws.sqs, bucket);
+    const region = 'AWSLogs/123456789012/vpcflowlogs/us-east-1/';
+    const header = 'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status';
+    const file = (day: string, time: string, n: number) => ({
+      Key: `${region}${day}/123456789012_vpcflowlogs_us-east-1_fl-1_${day.replace(/\//g, '')}T${time}Z_h.log.gz`,
+      Body: gzipSync(`${header}\n${Array.from({ length: n }, (_, i) => flowLine(i, Date.UTC(2026, 10, 24))).join('\n')}\n`),
+    });
+    for (const object of [file('2026/11/24', '0105', 10), file('2026/11/24', '2355', 5), file('2026/11/23', '1200', 7)]) await s3.send(new PutObjectCommand({ Bucket: bucket, ...object }));
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `${region}2026/11/24/manifest.json`, Body: '{}' }));
+    const queue = await aws.sqs.createQueue('replay-s3');
+    const result = await replay(['--s3', `s3://${bucket}/${region}`, '--start', '2026-11-24T00:00:00Z', '--end', '2026-11-24T23:59:59Z', '--queue-url', queue]);
+    expect(result.status).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ objects: 2, records: 15, alertsSent: 15, failed: 0 });
+    expect(await aws.sqs.drain(queue)).toHaveLength(15);
+    s3.destroy();
+    expect((await replay(['--s3', 'not-a-url', '--start', '2026-11-24T00:00:00Z', '--end', '2026-11-24T01:00:00Z', '--queue-url', queue])).stderr).toContain('--s3 "not-a-url" is not s3://<bucket>/<prefix>');
   });
 
   it('exits 1 with the reason when the log group cannot be read', async () => {

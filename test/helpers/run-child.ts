@@ -15,6 +15,7 @@ export function localAwsEnv(aws: LocalAws): NodeJS.ProcessEnv {
     NODE_NO_WARNINGS: '1',
     AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test',
     AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: aws.logs.endpoint, AWS_ENDPOINT_URL_SQS: aws.sqs.endpoint, AWS_ENDPOINT_URL_DYNAMODB: aws.dynamo.endpoint,
+    AWS_ENDPOINT_URL_S3: aws.sqs.s3Endpoint,
   };
 }
 

@@ -73,6 +73,7 @@ describe('the S3 source handler', () => {
       },
       stream: (bucket, key) => new S3ObjectStore(s3).stream(bucket, key),
       range: (bucket, key, start, end) => new S3ObjectStore(s3).range(bucket, key, start, end),
+      list: (bucket, prefix, next) => new S3ObjectStore(s3).list(bucket, prefix, next),
     };
     const result = await handlerFor(queueUrl, failing)(batch(
       eventBridge('someone-elses-bucket', KEY),
