@@ -13,7 +13,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createGzip } from 'node:zlib';
+import { gzipCollector } from './gzip-collector';
 import type { AlertPublisher, OutboundMessage, PublishResult } from '../lambda/app/ports';
 import { receiveDelivery } from '../lambda/app/receive-delivery';
 import { compileFormat } from '../lambda/core/log-format';
@@ -39,13 +39,7 @@ const COUNTS: Record<Shape, number> = { 'flood-795k': 795_907, 'tiny-1.5m': 1_50
 
 /** Streams the delivery's JSON through gzip, so making it needs no more memory than its compressed size. */
 async function make(shape: Shape, file: string): Promise<void> {
-  const gzip = createGzip();
-  const parts: Buffer[] = [];
-  gzip.on('data', (chunk: Buffer) => parts.push(chunk));
-  const done = new Promise<void>((resolve, reject) => {
-    gzip.on('end', resolve);
-    gzip.on('error', reject);
-  });
+  const { gzip, bytes } = gzipCollector();
   gzip.write(`{"messageType":"DATA_MESSAGE","owner":"${ACCOUNT}","logGroup":"${GROUP}","logStream":"eni-all","subscriptionFilters":["f"],"logEvents":[`);
   let json = 0;
   let batch: string[] = [];
@@ -61,8 +55,7 @@ async function make(shape: Shape, file: string): Promise<void> {
   }
   await flush();
   gzip.end(']}');
-  await done;
-  writeFileSync(file, Buffer.concat(parts).toString('base64'));
+  writeFileSync(file, (await bytes).toString('base64'));
   process.stdout.write(`${JSON.stringify({ shape, events: COUNTS[shape], jsonBytes: json })}\n`);
 }
 

@@ -23,8 +23,9 @@ import type { LocalAws } from '../local/local-aws';
 import { makePoller, quarantineUrlFor, startLocalAws } from '../local/local-aws';
 import type { SampleEvent } from './make-samples';
 import { CUSTOM_FORMAT, CUSTOM_GROUP, DEFAULT_GROUP, SAMPLE_BASE_SECONDS } from './make-samples';
+import { runS3Demo } from './demo-s3';
 
-const USAGE = `usage: npm run demo -- [FILE] [--format LOGFORMAT] [--alert-mode flows|findings|both]
+const USAGE = `usage: npm run demo -- [FILE] [--format LOGFORMAT] [--alert-mode flows|findings|both] [--source logs|s3]
 
 Runs the real poller over local endpoints and shows what reaches the alert queue.
 
@@ -33,6 +34,8 @@ Runs the real poller over local endpoints and shows what reaches the alert queue
   --format LOGFORMAT   FILE's LogFormat (default: a header line at the top of FILE, else the version 2 layout)
   --alert-mode M       as the stack's alertMode (default flows); findings and both also load an hour of
                        generated internet scanning with planted attacks, and run until its findings are out
+  --source s3          the S3 source instead: the samples as a .log.gz and a Parquet object in a local bucket,
+                       their notifications, the real handler, and what reached the queue
   -h, --help           this text
 
 example: npm run demo -- flows.log.gz --format '\${version} \${srcaddr} \${dstaddr} \${dstport} \${action} \${log-status}'`;
@@ -78,17 +81,21 @@ interface DemoArgs {
   readonly file?: string;
   readonly format?: string;
   readonly alertMode: AlertMode;
+  readonly source: 'logs' | 's3';
 }
 
 function readArgs(argv: readonly string[]): DemoArgs | string {
   try {
-    const { values, positionals } = parseArgs({ args: [...argv], options: { format: { type: 'string' }, 'alert-mode': { type: 'string' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+    const { values, positionals } = parseArgs({ args: [...argv], options: { format: { type: 'string' }, 'alert-mode': { type: 'string' }, source: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
     if (values.help === true) return '';
     if (positionals.length > 1) return 'give one FILE';
     if (values.format !== undefined && positionals[0] === undefined) return '--format applies to your FILE; the bundled samples bring their own';
     const alertMode = values['alert-mode'] ?? 'flows';
     if (!ALERT_MODES.includes(alertMode as AlertMode)) return `--alert-mode "${alertMode}" must be ${ALERT_MODES.join(', ')}`;
-    return { alertMode: alertMode as AlertMode, ...(positionals[0] !== undefined && { file: positionals[0] }), ...(values.format !== undefined && { format: values.format }) };
+    const source = values.source ?? 'logs';
+    if (source !== 'logs' && source !== 's3') return `--source "${source}" must be logs or s3`;
+    if (source === 's3' && (positionals[0] !== undefined || values['alert-mode'] !== undefined)) return '--source s3 runs the bundled samples as S3 objects, in flows mode';
+    return { source, alertMode: alertMode as AlertMode, ...(positionals[0] !== undefined && { file: positionals[0] }), ...(values.format !== undefined && { format: values.format }) };
   } catch (error) {
     return (error as Error).message;
   }
@@ -195,6 +202,7 @@ async function main(): Promise<number> {
   // The demo prints its own summary; the Lambda's JSON logs and EMF lines would drown it.
   process.env['POWERTOOLS_LOG_LEVEL'] = 'SILENT';
   process.env['POWERTOOLS_METRICS_DISABLED'] = 'true';
+  if (args.source === 's3') return runS3Demo();
 
   const aws: LocalAws = await startLocalAws();
   try {

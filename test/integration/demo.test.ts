@@ -69,3 +69,12 @@ it('with --alert-mode findings, shows the planted attacks as findings and far fe
   expect(shown.length).toBeGreaterThan(5);
   for (const line of shown) expect(result.stdout).toContain(line);
 }, 120_000);
+
+it('with --source s3, reads the samples as .log.gz and Parquet objects through the real handler, the same alerts either way', () => {
+  const result = demo(['--source', 's3']);
+  expect(result.status).toBe(0);
+  expect(result.stdout).toMatch(/Alerts the pipeline received: (\d+) \((\d+) from the \.log\.gz, \2 from the Parquet object; the manifest was skipped\)/);
+  expect(result.stdout).toContain("the two objects' alerts are the same but for where they came from: yes");
+  expect(result.stdout).toContain('delivered again (as SQS may): ');
+  expect(result.stdout).toContain('the same alert_ids: yes');
+}, 120_000);
