@@ -45,7 +45,10 @@ export function stackPropsFromContext(context: Readonly<Record<string, unknown>>
     values[spec.key] = readSetting(spec, context[spec.key], CONTEXT_NAMING, problems);
   }
   const v = values as SettingValues;
-  const logGroups = readGroups(context['logGroups'], v.logFormat, 'filterPattern' in context ? v.filterPattern : undefined, problems);
+  // The usual flow-log group unless the stack creates a flow log or reads S3: `npx cdk deploy`
+  // works as it is, and `-c mode=s3` needs no `-c logGroups=` to turn it off.
+  const groupsGiven = 'logGroups' in context ? context['logGroups'] : v.flowLogVpcId === undefined && v.mode !== 's3' ? SETTINGS.logGroups.example : undefined;
+  const logGroups = readGroups(groupsGiven, v.logFormat, 'filterPattern' in context ? v.filterPattern : undefined, problems);
   if ('logGroups' in context) given.add('logGroups');
   if (logGroups.length === 0 && v.flowLogVpcId === undefined && v.mode !== 's3') {
     problems.add('logGroups', `logGroups is empty; give the flow-log group(s) to read, e.g. ${CONTEXT_NAMING.fix(SETTINGS.logGroups, SETTINGS.logGroups.example)} (or -c flowLogVpcId=vpc-... to create a flow log)`);

@@ -97,7 +97,7 @@ export const SETTINGS = {
   },
   logGroups: {
     key: 'logGroups', kind: 'list', itemPattern: LOG_GROUP_NAME, shape: 'log group names (1-512 of a-z A-Z 0-9 _ - / . #)', modes: LOGS,
-    example: '/aws/vpc/flowlogs', defaultDoc: '`/aws/vpc/flowlogs` (cdk.json example)',
+    example: '/aws/vpc/flowlogs', defaultDoc: '`/aws/vpc/flowlogs` (none with `flowLogVpcId`)',
     meaning: 'Flow-log groups to read: names separated by commas, or a JSON array of names or `{"logGroupName", "logFormat", "filterPattern"}`; empty with `flowLogVpcId`',
   },
   logFormat: {

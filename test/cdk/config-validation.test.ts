@@ -114,7 +114,10 @@ describe('CDK context (cdk.json and -c flags)', () => {
     expect(configErrorOf(() => stackPropsFromContext({ scheduleMinutes: '1', logGroups: '/a' })).message).toContain(
       'scheduleMinutes=1 needs functionTimeoutSeconds below 60 (runs must end before the next one starts), and it is 240; e.g. -c functionTimeoutSeconds=50',
     );
-    expect(configErrorOf(() => stackPropsFromContext({})).message).toContain('logGroups is empty; give the flow-log group(s) to read, e.g. -c logGroups=/aws/vpc/flowlogs');
+    expect(configErrorOf(() => stackPropsFromContext({ logGroups: '' })).message).toContain('logGroups is empty; give the flow-log group(s) to read, e.g. -c logGroups=/aws/vpc/flowlogs');
+    // Without the key, the usual group (and none when the stack creates the flow log, or reads S3).
+    expect(stackPropsFromContext({}).alerts).toMatchObject({ logGroups: [{ logGroupName: '/aws/vpc/flowlogs' }] });
+    expect(stackPropsFromContext({ flowLogVpcId: 'vpc-0123456789abcdef0' }).alerts).toMatchObject({ logGroups: [] });
     expect(configErrorOf(() => stackPropsFromContext({ logGroups: '[{"x":1}]' })).message).toContain('has the entry {"x":1}');
   });
 
