@@ -69,8 +69,9 @@ export function stackPropsFromContext(context: Readonly<Record<string, unknown>>
   const alerts: VpcFlowAlertsProps =
     v.mode === 's3'
       ? {
-          ...pick(v, ['functionTimeoutSeconds', 'memoryMiB', 'reservedConcurrency', 'maxMessageBytes', 'alertQueueArn', 'alertQueueKmsKeyArn', 'alertQueueSenderArns', 'alertQueueMaxReceiveCount', 'internalCidrs', 'severityProfile', 'severityRules', 'outputFormat', 'flowLogPrefix', 'flowLogBucketKmsKeyArn']),
-          mode: 's3', flowLogBucket: v.flowLogBucket ?? '',
+          ...common, logGroups: undefined,
+          ...pick(v, ['flowLogBucket', 'flowLogPrefix', 'flowLogBucketKmsKeyArn', 'flowLogBucketAccount']),
+          mode: 's3',
         }
       : v.mode === 'subscribe'
       ? { ...common, mode: 'subscribe', ...pick(v, ['kinesisShards']) }

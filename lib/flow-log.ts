@@ -51,7 +51,7 @@ export class VpcFlowLog extends Construct {
 }
 
 /** A VPC by id alone: no lookup and no subnet layout, so synth stays offline. */
-class VpcById extends ec2.FlowLogResourceType {
+export class VpcById extends ec2.FlowLogResourceType {
   public readonly resourceType = 'VPC';
   public constructor(public readonly resourceId: string) {
     super();

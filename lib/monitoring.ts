@@ -100,6 +100,12 @@ export class AlertsMonitoring extends Construct {
           ...atLeastOne, ...quietIsFine, evaluationPeriods: 1,
           alarmDescription: `A flow-log object in ${origin} could not be read to its end (corrupt gzip, not Parquet); what came before was sent, and the fault as an unparsed alert.`,
         });
+        alarm(`NoObjects${index}`, groupMetric(METRICS.objectsRead, origin).with({ period: Duration.hours(1) }), {
+          threshold: 1, comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD, evaluationPeriods: 3, datapointsToAlarm: 3,
+          // Silence is the failure: no notification reaches the function at all.
+          treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+          alarmDescription: `No flow-log object of ${origin} was read for 3 hours: the bucket's events do not reach this account's default bus (EventBridge off on the bucket, flowLogBucketAccount or the forwarding rule missing), reads are denied, or the flow log stopped. A flow log with nothing to record writes no files.`,
+        });
         alarm(`RefusedObjects${index}`, groupMetric(METRICS.refusedObjects, origin), {
           ...atLeastOne, ...quietIsFine, evaluationPeriods: 1,
           alarmDescription: 'A notification named another bucket or prefix, or no object at all (the WARN log says which): someone else may be sending to the notification queue.',

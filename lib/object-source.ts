@@ -17,6 +17,8 @@ export interface ObjectSourceProps {
   readonly prefix: string;
   /** The bucket's SSE-KMS key, when it has one. */
   readonly kmsKeyArn?: string;
+  /** The account that owns the bucket, when it is not this stack's: it may put the bucket's events on this account's default bus. */
+  readonly bucketAccount?: string;
   readonly functionTimeoutSeconds: number;
   /** Deliveries of a notification before it goes to the dead-letter queue. */
   readonly maxReceiveCount: number;
@@ -36,7 +38,12 @@ export class ObjectSource {
   public readonly deadLetterQueue: sqs.Queue;
   public readonly rule: events.Rule;
 
+  /** The default bus's permission for the bucket's account, when it is another account's bucket. */
+  public readonly busPolicy?: events.CfnEventBusPolicy;
+
   public constructor(scope: Construct, props: ObjectSourceProps) {
+    const stack = Stack.of(scope);
+    const owner = props.bucketAccount ?? stack.account;
     this.deadLetterQueue = secureQueue(scope, 'NotificationDeadLetterQueue');
     // Longer than a run can take, so a message is not handed to a second run while the first reads it.
     this.queue = secureQueue(scope, 'NotificationQueue', {
@@ -48,6 +55,8 @@ export class ObjectSource {
       eventPattern: {
         source: ['aws.s3'],
         detailType: ['Object Created'],
+        // S3 events carry the bucket owner's account, also when another account's rule forwards them.
+        account: [owner],
         detail: { bucket: { name: [props.bucket] }, ...(props.prefix !== '' && { object: { key: [{ prefix: props.prefix }] } }) },
       },
       targets: [new eventTargets.SqsQueue(this.queue, { deadLetterQueue: this.deadLetterQueue, retryAttempts: 185, maxEventAge: Duration.hours(24) })],
@@ -62,9 +71,26 @@ export class ObjectSource {
       });
     }
 
-    const stack = Stack.of(scope);
     const objects = `${stack.formatArn({ service: 's3', region: '', account: '', resource: props.bucket })}/${props.prefix}*`;
-    props.role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'ReadFlowLogObjects', actions: ['s3:GetObject'], resources: [objects] }));
+    props.role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'ReadFlowLogObjects', actions: ['s3:GetObject'], resources: [objects],
+      // Bucket names are global: a bucket of this name in any other account (deleted and re-created elsewhere) is never read.
+      conditions: { StringEquals: { 's3:ResourceAccount': owner } },
+    }));
+    if (props.bucketAccount !== undefined && props.bucketAccount !== stack.account) {
+      // A central log-archive account forwards the bucket's events with a rule on its own default bus.
+      this.busPolicy = new events.CfnEventBusPolicy(scope, 'BucketAccountEvents', {
+        eventBusName: 'default',
+        statementId: `vpc-flow-alerts-${props.bucketAccount}-${scope.node.addr.slice(0, 16)}`,
+        statement: {
+          Effect: 'Allow',
+          Principal: { AWS: `arn:${stack.partition}:iam::${props.bucketAccount}:root` },
+          Action: 'events:PutEvents',
+          Resource: stack.formatArn({ service: 'events', resource: 'event-bus', resourceName: 'default' }),
+          Condition: { 'ForAllValues:StringEquals': { 'events:source': ['aws.s3'] }, StringEquals: { 'events:detail-type': 'Object Created' } },
+        },
+      });
+    }
     if (props.kmsKeyArn !== undefined) {
       props.role.addToPrincipalPolicy(new iam.PolicyStatement({
         sid: 'DecryptFlowLogObjects', actions: ['kms:Decrypt'], resources: [props.kmsKeyArn],
@@ -83,9 +109,12 @@ export class ObjectSource {
       },
     );
     const policy = props.role.node.tryFindChild('DefaultPolicy')?.node.defaultChild;
-    if (policy !== undefined && !Token.isUnresolved(props.bucket)) {
+    // A bucket the stack creates is named at deploy: cdk-nag shows it as <LogicalId>.
+    const ref = Token.isUnresolved(props.bucket) ? (stack.resolve(props.bucket) as { Ref?: unknown }).Ref : props.bucket;
+    if (policy !== undefined && typeof ref === 'string') {
+      const shown = Token.isUnresolved(props.bucket) ? `<${ref}>` : ref;
       Validations.of(policy).acknowledge({
-        id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${props.bucket}/${props.prefix}*]`,
+        id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${shown}/${props.prefix}*]`,
         reason: `s3:GetObject on the objects under s3://${props.bucket}/${props.prefix} only: S3 authorizes object reads by key pattern, and flow logs write new keys every few minutes.`,
       });
     }

@@ -56,9 +56,11 @@ export class VpcFlowAlertsStack extends Stack {
     new CfnOutput(this, 'DashboardUrl', { value: this.alerts.monitoring.dashboardUrl });
     if (this.alerts.checkpointTable !== undefined) new CfnOutput(this, 'CheckpointTableName', { value: this.alerts.checkpointTable.tableName });
     if (this.alerts.stream !== undefined) new CfnOutput(this, 'DeliveryStreamName', { value: this.alerts.stream.streamName });
-    new CfnOutput(this, 'FunctionName', { value: this.alerts.function.functionName, description: 'The function (poll or subscribe)' });
+    new CfnOutput(this, 'FunctionName', { value: this.alerts.function.functionName, description: 'The function (poll, subscribe or S3)' });
     // Deprecated alias of FunctionName, kept for one release for scripts that read it; removed in 0.3.
     new CfnOutput(this, 'PollerFunctionName', { value: this.alerts.function.functionName, description: 'Deprecated: use FunctionName (removed in 0.3)' });
+    new CfnOutput(this, 'FunctionRoleArn', { value: this.alerts.functionRole.roleArn, description: 'The function\'s role (a central bucket in another account grants it s3:GetObject)' });
+    if (this.alerts.bucketFlowLog !== undefined) new CfnOutput(this, 'FlowLogBucketName', { value: this.alerts.bucketFlowLog.bucket.bucketName, description: 'The bucket the created flow log writes to' });
     new CfnOutput(this, 'FunctionLogGroupName', { value: this.alerts.functionLogGroup.logGroupName, description: 'The function\'s logs (kept when the stack is deleted)' });
     if (this.alarmTopicKey !== undefined) new CfnOutput(this, 'AlarmTopicKeyArn', { value: this.alarmTopicKey.keyArn, description: 'The alarm topic\'s KMS key (kept when the stack is deleted; schedule its deletion)' });
     new CfnOutput(this, 'QuarantineQueueUrl', { value: this.alerts.quarantineQueue.queueUrl, description: 'Records the alert queue refused, with the reason' });

@@ -15,6 +15,7 @@ import { AlertQueues } from './alert-queues';
 import { AlertsFunction } from './alerts-function';
 import type { FlowLogOptions } from './flow-log';
 import { VpcFlowLog } from './flow-log';
+import { BucketFlowLog } from './bucket-flow-log';
 import { AlertsMonitoring } from './monitoring';
 import { scheduleFunction } from './function-schedule';
 import { PollingSource } from './polling-source';
@@ -55,8 +56,9 @@ export interface VpcFlowAlertsCommonProps {
    */
   readonly logGroups?: readonly FlowLogGroupSource[];
   /**
-   * Also create a VPC flow log to CloudWatch Logs for this VPC, with a recommended custom format
-   * that the function is given automatically.
+   * Also create a VPC flow log for this VPC, with a recommended custom format that the function is
+   * given automatically: to a new CloudWatch Logs group, or in `s3` mode to a new bucket (instead of
+   * `flowLogBucket`).
    * @default no flow log is created
    */
   readonly flowLog?: FlowLogOptions;
@@ -158,7 +160,7 @@ export interface VpcFlowAlertsCommonProps {
   readonly allowlistCidrs?: readonly string[];
   /**
    * How late after its own timestamp a record may arrive and still be delivered (poll mode) or
-   * counted in its window's findings (push mode), in minutes.
+   * counted in its window's findings (push mode; `s3` mode: after its object was written), in minutes.
    * @default 15
    */
   readonly lookbackMinutes?: number;
@@ -229,14 +231,15 @@ export interface VpcFlowAlertsSubscribeProps extends VpcFlowAlertsCommonProps {
 }
 
 /** `s3` mode: flow logs delivered to an S3 bucket, read as EventBridge announces new objects. */
-export interface VpcFlowAlertsS3Props extends Omit<VpcFlowAlertsCommonProps, 'logGroups' | 'flowLog' | 'alertMode' | 'lookbackMinutes'> {
+export interface VpcFlowAlertsS3Props extends Omit<VpcFlowAlertsCommonProps, 'logGroups'> {
   readonly mode: 's3';
   /**
    * The bucket the flow logs are delivered to, by name or ARN (this account, or a central
-   * log-archive bucket in another). Its "Object Created" events must reach this account's default
-   * EventBridge bus (README, "S3 source").
+   * log-archive bucket in `flowLogBucketAccount`). Its "Object Created" events must reach this
+   * account's default EventBridge bus (README, "S3 source").
+   * @default none: required unless `flowLog` creates a flow log to a new bucket
    */
-  readonly flowLogBucket: string;
+  readonly flowLogBucket?: string;
   /**
    * Read only objects under this key prefix.
    * @default '' (the whole bucket)
@@ -247,14 +250,14 @@ export interface VpcFlowAlertsS3Props extends Omit<VpcFlowAlertsCommonProps, 'lo
    * @default the bucket uses SSE-S3
    */
   readonly flowLogBucketKmsKeyArn?: string;
+  /**
+   * The account that owns `flowLogBucket`: the function reads that account's bucket only, and the
+   * account may put the bucket's "Object Created" events on this account's default event bus.
+   * @default this stack's account
+   */
+  readonly flowLogBucketAccount?: string;
   /** CloudWatch Logs modes only. */
   readonly logGroups?: never;
-  /** CloudWatch Logs modes only (a flow log to S3 that the stack creates is not built yet). */
-  readonly flowLog?: never;
-  /** CloudWatch Logs modes only (findings from S3 are not built yet). */
-  readonly alertMode?: never;
-  /** CloudWatch Logs modes only. */
-  readonly lookbackMinutes?: never;
 }
 
 /** Settings of {@link VpcFlowAlerts}, typed by mode: a setting of another mode cannot be given. */
@@ -266,7 +269,7 @@ const PROP_SETTINGS = [
   'maxEventsPerRun', 'maxCatchUpHours', 'filterRequestsPerSecond', 'lagAlarmMinutes', 'kinesisShards', 'alertQueueArn',
   'alertQueueKmsKeyArn', 'alertQueueSenderArns', 'alertQueueMaxReceiveCount', 'internalCidrs', 'severityProfile', 'severityRules',
   'alertMode', 'scanPortThreshold', 'sweepHostThreshold', 'findingWindowMinutes', 'allowlistCidrs', 'outputFormat',
-  'flowLogBucket', 'flowLogPrefix', 'flowLogBucketKmsKeyArn',
+  'flowLogBucket', 'flowLogPrefix', 'flowLogBucketKmsKeyArn', 'flowLogBucketAccount',
 ] as const satisfies readonly SettingKey[];
 
 /** How often push mode's closer sends the findings of windows that can get no more records. */
@@ -279,8 +282,10 @@ const CLOSE_FINDINGS_MINUTES = 5;
  * synth with one error naming each setting and a value that works.
  */
 export class VpcFlowAlerts extends Construct {
-  /** The function (poll or subscribe handler). */
+  /** The function (poll, subscribe or S3 handler). */
   public readonly function: lambda.IFunction;
+  /** The function's role: what a central bucket's policy grants reads to (`s3` mode, another account). */
+  public readonly functionRole: iam.IRole;
   /** The queue alerts are sent to. */
   public readonly alertQueue: sqs.IQueue;
   /** The alert queue's dead-letter queue, when this construct created the alert queue. */
@@ -302,8 +307,10 @@ export class VpcFlowAlerts extends Construct {
   public readonly notificationDeadLetterQueue?: sqs.Queue;
   /** The stream deliveries go through (`subscribe` mode with `kinesisShards`). */
   public readonly stream?: kinesis.Stream;
-  /** The flow log, when `flowLog` was given. */
+  /** The flow log to CloudWatch Logs, when `flowLog` was given in `poll` or `subscribe` mode. */
   public readonly flowLog?: VpcFlowLog;
+  /** The flow log to a new bucket, when `flowLog` was given in `s3` mode. */
+  public readonly bucketFlowLog?: BucketFlowLog;
   /** Dashboard and alarms. */
   public readonly monitoring: AlertsMonitoring;
   /** The log groups read, as the function is configured. */
@@ -317,7 +324,13 @@ export class VpcFlowAlerts extends Construct {
     const s = SETTINGS;
     this.mode = settings.mode ?? 'poll';
 
-    if (props.flowLog !== undefined) this.flowLog = new VpcFlowLog(this, 'FlowLog', props.flowLog);
+    if (props.flowLog !== undefined) {
+      if (this.mode === 's3') this.bucketFlowLog = new BucketFlowLog(this, 'FlowLog', props.flowLog);
+      else this.flowLog = new VpcFlowLog(this, 'FlowLog', props.flowLog);
+    }
+    // s3 mode: the bucket and prefix read (the created bucket's, or the given one's).
+    const bucket = this.bucketFlowLog?.bucket.bucketName ?? bucketName(settings.flowLogBucket ?? '');
+    const prefix = this.bucketFlowLog?.prefix ?? settings.flowLogPrefix ?? '';
     this.logGroups = [
       ...(props.logGroups ?? []),
       ...(this.flowLog === undefined ? [] : [{ logGroupName: this.flowLog.logGroup.logGroupName, logFormat: this.flowLog.logFormat }]),
@@ -355,7 +368,7 @@ export class VpcFlowAlerts extends Construct {
       onFailure: this.invocationDeadLetterQueue,
       environment: {
         ...(this.mode === 's3'
-          ? { [ENV.flowLogBucket]: bucketName(settings.flowLogBucket ?? ''), [ENV.flowLogPrefix]: settings.flowLogPrefix ?? '' }
+          ? { [ENV.flowLogBucket]: bucket, [ENV.flowLogPrefix]: prefix }
           : {
               [ENV.logGroups]: JSON.stringify(
                 this.logGroups.map((g) => ({ name: g.logGroupName, ...(g.logFormat !== undefined && { logFormat: g.logFormat }), filterPattern: g.filterPattern ?? DEFAULT_FILTER_PATTERN })),
@@ -370,11 +383,12 @@ export class VpcFlowAlerts extends Construct {
         ...(settings.outputFormat !== undefined && { [ENV.outputFormat]: settings.outputFormat }),
         ...(findings && findingEnvironment(settings)),
         ...(table !== undefined && { [ENV.checkpointTable]: table.tableName }),
-        ...(this.mode === 'subscribe' && settings.lookbackMinutes !== undefined && { [ENV.lookbackMinutes]: String(settings.lookbackMinutes) }),
+        ...(this.mode !== 'poll' && settings.lookbackMinutes !== undefined && { [ENV.lookbackMinutes]: String(settings.lookbackMinutes) }),
         ...polling?.environment,
       },
     });
     this.function = fn.function;
+    this.functionRole = fn.role;
     this.functionLogGroup = fn.logGroup;
     queues.grantSend(fn.role, settings.alertQueueSenderArns ?? []);
 
@@ -383,11 +397,11 @@ export class VpcFlowAlerts extends Construct {
       if (polling.schedule !== undefined) this.schedule = polling.schedule;
       this.subscriptionFilters = [];
     } else if (this.mode === 's3') {
-      const bucket = bucketName(settings.flowLogBucket ?? '');
-      const prefix = settings.flowLogPrefix ?? '';
+      if (table !== undefined) this.schedule = this.closeFindingWindows(fn, table);
       const objects = new ObjectSource(this, {
         function: fn.function, role: fn.role, bucket, prefix,
         ...(settings.flowLogBucketKmsKeyArn !== undefined && { kmsKeyArn: settings.flowLogBucketKmsKeyArn }),
+        ...(settings.flowLogBucketAccount !== undefined && { bucketAccount: settings.flowLogBucketAccount }),
         functionTimeoutSeconds: settings.functionTimeoutSeconds ?? s.functionTimeoutSeconds.default,
         maxReceiveCount: settings.alertQueueMaxReceiveCount ?? s.alertQueueMaxReceiveCount.default,
       });
@@ -395,13 +409,7 @@ export class VpcFlowAlerts extends Construct {
       this.notificationDeadLetterQueue = objects.deadLetterQueue;
       this.subscriptionFilters = [];
     } else {
-      if (table !== undefined) {
-        fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'FindingState', actions: ['dynamodb:GetItem', 'dynamodb:PutItem'], resources: [table.tableArn] }));
-        // Findings of a window leave once it can get no more records, traffic or not.
-        this.schedule = scheduleFunction(this, fn.function, {
-          minutes: CLOSE_FINDINGS_MINUTES, purpose: 'sends the findings of closed windows', input: CLOSE_FINDINGS_EVENT, deadLetterQueue: this.invocationDeadLetterQueue,
-        });
-      }
+      if (table !== undefined) this.schedule = this.closeFindingWindows(fn, table);
       const subscription = new SubscriptionSource(this, {
         function: fn.function,
         groups: this.logGroups.map((g) => ({
@@ -419,7 +427,7 @@ export class VpcFlowAlerts extends Construct {
     this.monitoring = new AlertsMonitoring(this, 'Monitoring', {
       function: this.function,
       // The S3 source reports under `s3://<bucket>/<prefix>`, as its metrics' LogGroup dimension.
-      logGroupNames: this.mode === 's3' ? [`s3://${bucketName(settings.flowLogBucket ?? '')}/${settings.flowLogPrefix ?? ''}`] : this.logGroups.map((g) => g.logGroupName),
+      logGroupNames: this.mode === 's3' ? [`s3://${bucket}/${prefix}`] : this.logGroups.map((g) => g.logGroupName),
       alertQueue: this.alertQueue,
       deadLetterQueues: [...queues.deadLetterQueues, ...(this.notificationDeadLetterQueue === undefined ? [] : [{ label: 'S3 notification', queue: this.notificationDeadLetterQueue }])],
       lagAlarmMinutes: settings.lagAlarmMinutes ?? s.lagAlarmMinutes.default,
@@ -428,6 +436,17 @@ export class VpcFlowAlerts extends Construct {
       findings,
       iteratorAge: this.stream !== undefined,
       ...(props.alarmTopic !== undefined && { alarmTopic: props.alarmTopic }),
+    });
+  }
+
+  /**
+   * Push and S3 modes with findings: the function may read and write the finding state, and a
+   * schedule sends the findings of every window that can get no more records, traffic or not.
+   */
+  private closeFindingWindows(fn: AlertsFunction, table: dynamodb.Table): scheduler.Schedule {
+    fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'FindingState', actions: ['dynamodb:GetItem', 'dynamodb:PutItem'], resources: [table.tableArn] }));
+    return scheduleFunction(this, fn.function, {
+      minutes: CLOSE_FINDINGS_MINUTES, purpose: 'sends the findings of closed windows', input: CLOSE_FINDINGS_EVENT, deadLetterQueue: this.invocationDeadLetterQueue,
     });
   }
 }
@@ -474,6 +493,13 @@ export function checkProps(props: VpcFlowAlertsProps): SettingValues {
     problems.add('logGroups', `logGroups is empty; give at least one flow-log group, e.g. logGroups: [{ logGroupName: '${SETTINGS.logGroups.example}' }] (or set flowLog to create one)`);
   }
   checkLogGroups(groups, PROPS_NAMING, problems, (name) => !Token.isUnresolved(name));
+  // `flowLog` is the settings table's flowLogVpcId (in s3 mode it stands in for the bucket).
+  if (props.flowLog !== undefined) {
+    const vpcId = props.flowLog.vpcId;
+    known['flowLogVpcId'] = Token.isUnresolved(vpcId) ? vpcId : readSetting(SETTINGS.flowLogVpcId, vpcId, { name: () => 'flowLog.vpcId', fix: (_spec, v) => `flowLog: { vpcId: '${v}' }` }, problems);
+  }
+  // A bucket named at deploy (a token) is still a bucket given: the checks of which bucket to read need to know.
+  if (props.mode === 's3' && props.flowLogBucket !== undefined) known['flowLogBucket'] = values['flowLogBucket'];
   checkTogether(known as SettingValues, given, PROPS_NAMING, problems);
   problems.throwIfAny();
   return values as SettingValues;

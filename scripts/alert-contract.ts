@@ -100,7 +100,7 @@ export const FINDING_PROPERTIES = {
   last_seen: [isoTime, 'End of the latest flow behind the finding'],
   window_start: [isoTime, 'The window the finding counts (windows are `findingWindowMinutes` long, aligned to the epoch)'],
   window_end: [isoTime, 'End of that window (exclusive)'],
-  log_group: [nullable('string'), 'The log group the flows came from (`null` from the `normalize` command without `--log-group`)'],
+  log_group: [nullable('string'), 'The log group the flows came from; `s3://<bucket>/<prefix>` for flows read from S3 (the stack\'s `flowLogPrefix`, or the prefix `replay --s3` was given); `null` from the `normalize` command without `--log-group`'],
   src_ip: [nullable('string'), 'The source (canonical text; the packet-level address when logged); `null` for `inbound_summary`'],
   src_scope: [known([...SCOPES, null]), '`private` or `public`; `null` for `inbound_summary`'],
   dst_ip: [nullable('string'), '`port_scan`: the destination; `inbound_summary` of a layout without interface ids: the destination; else `null`'],

@@ -55,7 +55,7 @@ export async function runS3Demo(): Promise<number> {
     const handler = createObjectHandler({
       logger: new Logger({ serviceName: METRIC_SERVICE }),
       metrics: new Metrics({ namespace: METRIC_NAMESPACE, serviceName: METRIC_SERVICE }),
-      bucket: BUCKET, prefix: 'AWSLogs/', store: new S3ObjectStore(s3),
+      now: Date.now, bucket: BUCKET, prefix: 'AWSLogs/', store: new S3ObjectStore(s3),
       publisher: new SqsPublisher(sqs.client, { queueUrl: alerts, fifo: false, maxBatchBytes: 262_144 }),
       quarantine: new SqsPublisher(sqs.client, { queueUrl: quarantineUrlFor(alerts), fifo: false, maxBatchBytes: 1_048_576 }),
       maxMessageBytes: 262_144,

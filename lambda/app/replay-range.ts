@@ -12,7 +12,7 @@ import type { AlertPublisher, LogSource } from './ports';
 /** FilterLogEvents returns at most this many events a page. */
 const MAX_PAGE_EVENTS = 10_000;
 /** How far past a window's end the range must be before its findings are sent: the stack's default lookback. */
-const LOOKBACK_MS = SETTINGS.lookbackMinutes.default * 60_000;
+export const LOOKBACK_MS = SETTINGS.lookbackMinutes.default * 60_000;
 
 /** What a replay needs; all I/O behind ports. */
 export interface ReplayDeps {
@@ -64,13 +64,14 @@ export async function replayRange(
   const tracker = target.findings === undefined || target.findings.alertMode === 'flows' ? undefined : FindingTracker.inMemory(target.name, target.findings);
   const admit = tracker?.admitter();
   let latest = Number.NEGATIVE_INFINITY;
+  /** Findings of the last close that could not be sent: their windows stay open, and the next close sends them again. */
+  let unsent = 0;
   const closeReplayed = async (t: FindingTracker, upTo: number): Promise<void> => {
     if (target.findings === undefined) return;
     const closed = await closeWindows(t.state, target.name, upTo, target.findings, outlets);
-    addClose(found, closed);
+    addClose(found, { ...closed, failed: 0 });
     progress.findingsSent = found.byType;
-    progress.failed += closed.failed;
-    if (closed.failed > 0 && progress.failureReasons.length < 5) progress.failureReasons.push(`${closed.failed} findings could not be sent`);
+    unsent = closed.failed;
   };
   const found = emptyClose();
   const outlets = {
@@ -112,5 +113,8 @@ export async function replayRange(
     token = page.nextToken;
   } while (token !== undefined);
   if (tracker !== undefined) await closeReplayed(tracker, Number.MAX_SAFE_INTEGER);
+  // Only what the last close could not send is missing (earlier failures were sent again by later closes).
+  progress.failed += unsent;
+  if (unsent > 0 && progress.failureReasons.length < 5) progress.failureReasons.push(`${unsent} findings could not be sent`);
   return { kind: 'done', progress };
 }

@@ -27,6 +27,9 @@ const RENDER: Readonly<Record<OutputFormat, Render>> = { native: (alert) => aler
  */
 export const DELIVERY_CHUNK_EVENTS = 2500;
 
+/** Says whether an alert is sent on its own (true), or held: counted (in a finding) and not sent. */
+export type Admit = (alert: Alert, event: LogEvent) => boolean;
+
 /** Where events come from and how to read them. */
 export interface EventSource {
   readonly logGroup: string;
@@ -37,7 +40,7 @@ export interface EventSource {
    * Says whether an alert is sent on its own (true), or held: counted (in a finding) and not sent.
    * Absent: every alert is sent.
    */
-  readonly admit?: (alert: Alert, event: LogEvent) => boolean;
+  readonly admit?: Admit;
 }
 
 /** Where alerts go. */

@@ -1,9 +1,10 @@
 import type { OutputFormat } from '../core/contract-version';
-import { readFlowLogKey } from '../core/flow-log-object';
+import { flowTime, readFlowLogKey } from '../core/flow-log-object';
 import { compileFormat } from '../core/log-format';
 import type { ClassifyOptions } from '../core/normalize';
 import { CorruptObjectError, readFlowLogObject } from './flow-log-records';
 import type { AlertPublisher, ObjectStore } from './ports';
+import type { Admit } from './send-alerts';
 import { sendAlerts } from './send-alerts';
 
 /** What sending one object needs. */
@@ -25,6 +26,10 @@ export interface ObjectStats {
   unparsedRecords: number;
   quarantined: number;
   sendFailures: number;
+  /** The time the object's flows are counted at for findings (see {@link flowTime}); 0 when not read. */
+  flowTime: number;
+  /** Flows the detectors hold in findings (or that are allowlisted, or only counted) and did not send on their own. */
+  held: number;
   /** Why the object could not be read to its end. */
   corruptReason?: string;
 }
@@ -35,13 +40,18 @@ export interface ObjectStats {
  * `s3:<bucket>/<key>#<line or row>`, so sending an object again (a redelivered notification, a
  * retried batch) repeats the same `alert_id`s and never invents new ones. A fault of the object
  * itself (corrupt gzip, not Parquet) is sent as one unparsed alert at the place it stopped, and the
- * object counts as done; a fault of the store is thrown, so the notification is retried.
+ * object counts as done; a fault of the store is thrown, so the notification is retried. `admit`
+ * (alertMode `findings` or `both`) gives each flow to the detectors, timed by {@link flowTime},
+ * and says whether it is also sent on its own.
  */
-export async function sendObject(bucket: string, key: string, deps: ObjectDeps): Promise<ObjectStats> {
+export async function sendObject(bucket: string, key: string, deps: ObjectDeps, admit?: Admit): Promise<ObjectStats> {
   const { kind } = readFlowLogKey(key);
-  const stats: ObjectStats = { outcome: 'sent', records: 0, alertsSent: 0, unparsedRecords: 0, quarantined: 0, sendFailures: 0 };
+  const stats: ObjectStats = { outcome: 'sent', records: 0, alertsSent: 0, unparsedRecords: 0, quarantined: 0, sendFailures: 0, held: 0, flowTime: 0 };
   if (kind === 'ignored') return { ...stats, outcome: 'ignored' };
   const { lastModified } = await deps.store.head(bucket, key);
+  stats.flowTime = flowTime(key, lastModified);
+  const at = stats.flowTime;
+  const admitAt: Admit | undefined = admit === undefined ? undefined : (alert, event) => admit(alert, { ...event, timestamp: at });
   const outlets = {
     publisher: deps.publisher, maxMessageBytes: deps.maxMessageBytes,
     ...(deps.quarantine !== undefined && { quarantine: deps.quarantine }),
@@ -56,7 +66,8 @@ export async function sendObject(bucket: string, key: string, deps: ObjectDeps):
       s3: { bucket, key, ...(kind === 'parquet' ? { row: r.position } : { line: r.position }) },
       ...(r.unparsedReason !== undefined && { unparsedReason: r.unparsedReason }),
     }));
-    const result = await sendAlerts({ logGroup: origin, format, ...(deps.classify !== undefined && { classify: deps.classify }) }, events, outlets);
+    const result = await sendAlerts({ logGroup: origin, format, ...(deps.classify !== undefined && { classify: deps.classify }), ...(admitAt !== undefined && { admit: admitAt }) }, events, outlets);
+    stats.held += result.held.length;
     stats.records += records.length;
     stats.alertsSent += result.sent.length;
     stats.unparsedRecords += result.sent.filter((s) => s.alert.raw_event.record_format === 'unparsed').length;
@@ -78,3 +89,4 @@ export async function sendObject(bucket: string, key: string, deps: ObjectDeps):
   }
   return { ...stats, outcome: stats.sendFailures > 0 ? 'send-failed' : 'sent' };
 }
+

@@ -40,7 +40,8 @@ const USAGE = `usage: npm run --silent replay -- (--log-group NAME | --s3 s3://B
   --log-group NAME             the flow-log group to read
   --s3 s3://BUCKET/PREFIX      or: flow-log objects in S3 (.log.gz, .parquet) under PREFIX whose date path and
                                file time fall in the range (a prefix ending at .../vpcflowlogs/<region>/ lists
-                               only the range's days); --format, --filter-pattern and the finding options do not apply
+                               only the range's days), taken in file-time order; every object names its own
+                               fields and holds every record, so --format and --filter-pattern do not apply
   --start, --end ISO8601       the time range of the records' own timestamps, inclusive (2026-11-25T10:00:00Z)
   --queue-url URL              the alert queue (a .fifo queue gets MessageGroupId and MessageDeduplicationId)
   --format LOGFORMAT           the flow log's LogFormat (default: the version 2 layout)
@@ -106,6 +107,11 @@ export function readArgs(argv: readonly string[]): ReplayArgs | string {
   if (!SQS_QUEUE_URL.test(queueUrl)) problems.push(`--queue-url "${queueUrl}" is not an SQS queue URL (https://sqs.<region>.amazonaws.com/<account>/<name>)`);
   const quarantineQueueUrl = values['quarantine-queue-url'];
   if (quarantineQueueUrl !== undefined && !SQS_QUEUE_URL.test(quarantineQueueUrl)) problems.push(`--quarantine-queue-url "${quarantineQueueUrl}" is not an SQS queue URL`);
+  if (values.s3 !== undefined) {
+    for (const flag of ['format', 'filter-pattern'] as const) {
+      if (values[flag] !== undefined) problems.push(`--${flag} does not apply to --s3 (each object's header or schema names its fields, and every record is read): leave it out`);
+    }
+  }
   let format = compileFormat();
   if (values.format !== undefined) {
     try {
@@ -191,10 +197,11 @@ async function replayS3(args: ReplayArgs, s3: { readonly bucket: string; readonl
       maxMessageBytes: SETTINGS.maxMessageBytes.default,
       classify: args.classify,
       outputFormat: args.outputFormat,
+      findings: args.findings,
     }, (key, _stats, p) => process.stderr.write(`replay: ${p.objects} objects, ${p.records.toLocaleString('en-US')} records, ${p.alertsSent.toLocaleString('en-US')} alerts sent, ${p.failed} failed; last s3://${s3.bucket}/${key}\n`));
     const seconds = (Date.now() - started) / 1000;
     process.stdout.write(`${JSON.stringify({ s3: `s3://${s3.bucket}/${s3.prefix}`, start: new Date(args.start).toISOString(), end: new Date(args.end).toISOString(), ...progress, seconds })}\n`);
-    process.stderr.write(`replay: ${progress.objects} objects (${progress.ignored} other keys skipped, ${progress.corrupt} corrupt), ${progress.records.toLocaleString('en-US')} records, ${progress.alertsSent.toLocaleString('en-US')} alerts sent, ${progress.quarantined} quarantined, ${progress.failed} failed, ${seconds.toFixed(1)} s\n`);
+    process.stderr.write(`replay: ${progress.objects} objects (${progress.ignored} other keys skipped, ${progress.corrupt} corrupt), ${progress.records.toLocaleString('en-US')} records, ${progress.alertsSent.toLocaleString('en-US')} alerts sent, ${findingCount(progress)}${progress.quarantined} quarantined, ${progress.failed} failed, ${seconds.toFixed(1)} s\n`);
     if (progress.failed > 0) {
       process.stderr.write(`replay: some records were not sent; run the same command again (repeats carry the same alert_id):\n  ${progress.failureReasons.join('\n  ')}\n`);
       return 1;
@@ -205,7 +212,7 @@ async function replayS3(args: ReplayArgs, s3: { readonly bucket: string; readonl
   }
 }
 
-function findingCount(p: Readonly<ReplayProgress>): string {
+function findingCount(p: Readonly<Pick<ReplayProgress, 'held' | 'findingsSent'>>): string {
   const sent = Object.values(p.findingsSent).reduce((a, b) => a + b, 0);
   return p.held === 0 && sent === 0 ? '' : `${sent} findings sent, ${p.held.toLocaleString('en-US')} flows held in findings, `;
 }

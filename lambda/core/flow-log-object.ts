@@ -54,3 +54,13 @@ export function readFlowLogKey(key: string): FlowLogKey {
   const day = Date.UTC(Number(date[1]), Number(date[2]) - 1, Number(date[3]));
   return Number.isFinite(day) ? { kind, day } : { kind };
 }
+
+/**
+ * The time an object's flows count at in the detectors' windows: the time in the flow-log file's
+ * name (its delivery period, minutes before the upload; it survives copies and restores of an
+ * archive, which reset LastModified), never later than `lastModified` (epoch ms), which S3 sets and
+ * no writer can: a file named in the future counts when it was written, not held open until then.
+ */
+export function flowTime(key: string, lastModified: number): number {
+  return Math.min(fileTime(key) ?? lastModified, lastModified);
+}

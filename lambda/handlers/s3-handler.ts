@@ -2,12 +2,21 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { emptyClose } from '../app/close-findings';
+import type { AdmissionCounts } from '../app/finding-tracker';
+import { emptyAdmissions, FindingTracker, pushTiming, shardOf } from '../app/finding-tracker';
+import type { FindingStateStore } from '../app/ports';
 import type { ObjectDeps, ObjectStats } from '../app/send-object';
 import { sendObject } from '../app/send-object';
+import type { FindingSettings } from '../core/finding';
+import { readFlowLogKey } from '../core/flow-log-object';
 import { readNotification } from '../core/object-notification';
 import { LOG_GROUP_DIMENSION, METRICS } from '../settings/metric-names';
+import type { CloseFindingsEvent } from './close-finding-windows';
+import { closeFindingWindows, isCloseFindingsEvent } from './close-finding-windows';
+import { addFindingMetrics } from './finding-metrics';
 
-export type { SQSBatchResponse, SQSEvent };
+export type { CloseFindingsEvent, SQSBatchResponse, SQSEvent };
 
 /** Everything the S3 source's handler needs, created once per container. */
 export interface ObjectHandlerDeps extends ObjectDeps {
@@ -16,6 +25,13 @@ export interface ObjectHandlerDeps extends ObjectDeps {
   readonly prefix: string;
   readonly logger: Logger;
   readonly metrics: Metrics;
+  /** Current time, epoch ms: how late an object is for its window's findings. */
+  readonly now: () => number;
+  /**
+   * The detectors, when alertMode is not `flows`: their state is kept under `s3://bucket/prefix`
+   * in shards by object key, and the schedule's close-findings event sends closed windows' findings.
+   */
+  readonly findings?: { readonly settings: FindingSettings; readonly store: FindingStateStore; readonly lookbackMs: number };
 }
 
 interface Totals {
@@ -28,6 +44,8 @@ interface Totals {
   unparsedRecords: number;
   quarantined: number;
   sendFailures: number;
+  admissions: AdmissionCounts;
+  findingStateResets: number;
 }
 
 /**
@@ -39,11 +57,23 @@ interface Totals {
  * bucket or prefix, unreadable messages and objects that are not flow logs are acknowledged and
  * counted; a corrupt object is reported as an unparsed alert and acknowledged.
  */
-export function createObjectHandler(deps: ObjectHandlerDeps): (event: SQSEvent, context?: Partial<Context>) => Promise<SQSBatchResponse> {
+export function createObjectHandler(deps: ObjectHandlerDeps): {
+  (event: SQSEvent, context?: Partial<Context>): Promise<SQSBatchResponse>;
+  (event: CloseFindingsEvent, context?: Partial<Context>): Promise<void>;
+} {
   const origin = `s3://${deps.bucket}/${deps.prefix}`;
-  return async (event, context) => {
+  const outlets = {
+    publisher: deps.publisher, maxMessageBytes: deps.maxMessageBytes,
+    ...(deps.quarantine !== undefined && { quarantine: deps.quarantine }),
+    ...(deps.outputFormat !== undefined && { outputFormat: deps.outputFormat }),
+  };
+  const handler = async (event: SQSEvent | CloseFindingsEvent, context?: Partial<Context>): Promise<SQSBatchResponse | void> => {
     if (context?.functionName !== undefined) deps.logger.addContext(context as Context);
-    const totals: Totals = { objectsRead: 0, objectsIgnored: 0, corruptObjects: 0, refusedObjects: 0, records: 0, alertsSent: 0, unparsedRecords: 0, quarantined: 0, sendFailures: 0 };
+    if (isCloseFindingsEvent(event)) return closeFindingWindows([origin], { ...deps, outlets });
+    const totals: Totals = {
+      objectsRead: 0, objectsIgnored: 0, corruptObjects: 0, refusedObjects: 0, records: 0, alertsSent: 0, unparsedRecords: 0, quarantined: 0, sendFailures: 0,
+      admissions: emptyAdmissions(), findingStateResets: 0,
+    };
     const failures: Array<{ itemIdentifier: string }> = [];
     try {
       for (const message of event.Records) {
@@ -63,12 +93,25 @@ export function createObjectHandler(deps: ObjectHandlerDeps): (event: SQSEvent, 
             deps.logger.warn('notification refused: only the configured bucket and prefix are read', { messageId: message.messageId, bucket: object.bucket.slice(0, 63) });
             continue;
           }
+          if (readFlowLogKey(object.key).kind === 'ignored') {
+            // A manifest or another service's file: nothing to read, and no finding state to touch.
+            totals.objectsIgnored++;
+            continue;
+          }
           let stats: ObjectStats;
+          let tracker: FindingTracker | undefined;
           try {
-            stats = await sendObject(object.bucket, object.key, deps);
+            const findings = deps.findings;
+            // Each object's flows join the state shard of its key; concurrent objects rarely share one.
+            tracker = findings === undefined ? undefined : await FindingTracker.open(findings.store, origin, shardOf(object.key), findings.settings);
+            const admit = tracker === undefined || findings === undefined ? undefined : tracker.admitter(pushTiming(findings.lookbackMs, deps.now()).openAfter);
+            stats = await sendObject(object.bucket, object.key, deps, admit);
+            // The held flows exist only in the state: the object is done once it is saved (else it is read again).
+            await tracker?.save();
           } catch (error) {
-            if (isGone(error)) {
-              // Deleted (or never written) before it could be read: nothing to send, and retrying cannot help.
+            // Deleted (or never written) before it could be read to its end: retrying cannot help. Flows
+            // already held (row groups read before it went) are kept, so they still reach a finding.
+            if (isGone(error) && (await saved(tracker))) {
               totals.refusedObjects++;
               deps.logger.warn('notified object no longer exists; acknowledged', { messageId: message.messageId, key: object.key.slice(0, 1024) });
               continue;
@@ -79,6 +122,13 @@ export function createObjectHandler(deps: ObjectHandlerDeps): (event: SQSEvent, 
             break;
           }
           add(totals, stats);
+          if (tracker !== undefined) {
+            for (const k of Object.keys(totals.admissions) as Array<keyof AdmissionCounts>) totals.admissions[k] += tracker.counts[k];
+            if (tracker.discarded !== undefined) {
+              totals.findingStateResets++;
+              deps.logger.error('the stored finding state could not be read and was started afresh; findings of open windows may be incomplete', { reason: tracker.discarded });
+            }
+          }
           if (stats.outcome === 'corrupt') deps.logger.error('object could not be read to its end; what came before was sent, the fault as an unparsed alert', { key: object.key.slice(0, 1024), reason: stats.corruptReason });
           if (stats.sendFailures > 0) {
             deps.logger.error('alerts of an object could not be sent; the notification is delivered again', { messageId: message.messageId, key: object.key.slice(0, 1024), sendFailures: stats.sendFailures });
@@ -90,9 +140,20 @@ export function createObjectHandler(deps: ObjectHandlerDeps): (event: SQSEvent, 
       deps.logger.info('objects processed', { ...totals, failedMessages: failures.length });
       return { batchItemFailures: failures };
     } finally {
-      publish(totals, origin, deps.metrics);
+      publish(totals, origin, deps.metrics, deps.findings !== undefined);
     }
   };
+  return handler as ReturnType<typeof createObjectHandler>;
+}
+
+/** Saves `tracker`'s state; false when it could not be (the message is then delivered again). */
+async function saved(tracker: FindingTracker | undefined): Promise<boolean> {
+  try {
+    await tracker?.save();
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function isGone(error: unknown): boolean {
@@ -114,7 +175,7 @@ function add(totals: Totals, stats: ObjectStats): void {
   totals.sendFailures += stats.sendFailures;
 }
 
-function publish(t: Totals, origin: string, metrics: Metrics): void {
+function publish(t: Totals, origin: string, metrics: Metrics, findings: boolean): void {
   metrics.addDimension(LOG_GROUP_DIMENSION, origin);
   metrics.addMetric(METRICS.objectsRead, MetricUnit.Count, t.objectsRead);
   metrics.addMetric(METRICS.objectsIgnored, MetricUnit.Count, t.objectsIgnored);
@@ -125,5 +186,7 @@ function publish(t: Totals, origin: string, metrics: Metrics): void {
   metrics.addMetric(METRICS.unparsedRecords, MetricUnit.Count, t.unparsedRecords);
   metrics.addMetric(METRICS.quarantined, MetricUnit.Count, t.quarantined);
   metrics.addMetric(METRICS.sendFailures, MetricUnit.Count, t.sendFailures);
+  // Findings are sent by the closer; objects report what they held, allowlisted and sent late.
+  if (findings) addFindingMetrics(metrics, t.admissions, emptyClose(), t.findingStateResets);
   metrics.publishStoredMetrics();
 }

@@ -3,7 +3,9 @@
  * Configuration and clients once per container, then {@link createObjectHandler} runs every
  * invocation.
  */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
+import { DynamoDbFindingStore } from '../adapters/dynamodb-finding-store';
 import { S3ObjectStore } from '../adapters/s3-object-store';
 import { coldStart } from './cold-start';
 import { createObjectHandler } from './s3-handler';
@@ -22,4 +24,8 @@ export const handler = createObjectHandler({
   maxMessageBytes: config.maxMessageBytes,
   classify: config.classify,
   outputFormat: config.outputFormat,
+  now: Date.now,
+  ...(config.findings.alertMode !== 'flows' && {
+    findings: { settings: config.findings, store: new DynamoDbFindingStore(new DynamoDBClient({}), config.checkpointTable), lookbackMs: config.lookbackMs },
+  }),
 });

@@ -4,15 +4,15 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { CloudWatchLogsEvent, Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import type { DeliveryDeps, DeliveryStats } from '../app/receive-delivery';
 import { receiveDelivery } from '../app/receive-delivery';
-import type { CloseResult } from '../app/close-findings';
-import { closeShardedWindows, emptyClose } from '../app/close-findings';
+import { emptyClose } from '../app/close-findings';
 import type { AdmissionCounts } from '../app/finding-tracker';
-import { emptyAdmissions, PUSH_SHARDS, pushTiming } from '../app/finding-tracker';
-import type { CLOSE_FINDINGS_EVENT } from '../settings/settings-table';
+import { emptyAdmissions } from '../app/finding-tracker';
+import type { CloseFindingsEvent } from './close-finding-windows';
+import { closeFindingWindows, isCloseFindingsEvent } from './close-finding-windows';
 import { LOG_GROUP_DIMENSION, METRICS, UNTRUSTED_LOG_GROUP } from '../settings/metric-names';
 import { addFindingMetrics } from './finding-metrics';
 
-export type { CloudWatchLogsEvent, KinesisStreamBatchResponse, KinesisStreamEvent };
+export type { CloudWatchLogsEvent, CloseFindingsEvent, KinesisStreamBatchResponse, KinesisStreamEvent };
 
 /** Refused group names logged per container: enough to name the culprits, bounded against a flood of forged names. */
 const MAX_REFUSED_NAMES_LOGGED = 100;
@@ -45,8 +45,9 @@ export function createSubscribeHandler(deps: SubscribeHandlerDeps): (event: Clou
   const refusedNames = new Set<string>();
   return async (event, context) => {
     if (context.functionName !== undefined) deps.logger.addContext(context as Context);
-    if ('vpcFlowAlerts' in event) {
-      await closeFindings(deps);
+    if (isCloseFindingsEvent(event)) {
+      const outlets = { publisher: deps.publisher, quarantine: deps.quarantine, maxMessageBytes: deps.maxMessageBytes, ...(deps.outputFormat !== undefined && { outputFormat: deps.outputFormat }) };
+      await closeFindingWindows(deps.formats.keys(), { ...deps, outlets });
       return;
     }
     // arn:aws:lambda:<region>:<account>:function:<name>
@@ -80,36 +81,6 @@ export function createSubscribeHandler(deps: SubscribeHandlerDeps): (event: Clou
       publish(totals, deps);
     }
   };
-}
-
-/** What push mode's schedule sends: close the finding windows that can get no more records. */
-export type CloseFindingsEvent = typeof CLOSE_FINDINGS_EVENT;
-
-/**
- * Sends the findings of every log group's windows that no delivery can add to any more, and marks
- * them closed. A group that fails is logged and counted; the next schedule tries it again.
- */
-async function closeFindings(deps: SubscribeHandlerDeps): Promise<void> {
-  const findings = deps.findings;
-  if (findings === undefined) {
-    deps.logger.warn('close-findings event ignored: alertMode is flows');
-    return;
-  }
-  const outlets = { publisher: deps.publisher, quarantine: deps.quarantine, maxMessageBytes: deps.maxMessageBytes, ...(deps.outputFormat !== undefined && { outputFormat: deps.outputFormat }) };
-  for (const group of deps.formats.keys()) {
-    let result: CloseResult = emptyClose();
-    try {
-      result = await closeShardedWindows(findings.store, group, PUSH_SHARDS, pushTiming(findings.lookbackMs, deps.now()).closeUpTo, findings.settings, outlets);
-      if (result.windows > 0) deps.logger.info('finding windows closed', { logGroup: group, windows: result.windows, findingsSent: result.byType, failed: result.failed });
-    } catch (error) {
-      result.failed++;
-      deps.logger.error('finding windows could not be closed; the next schedule retries', { logGroup: group, error: error as Error });
-    }
-    if (result.failed > 0) deps.logger.error('findings could not be sent; their windows stay open and are sent next time', { logGroup: group, failed: result.failed });
-    deps.metrics.addDimension(LOG_GROUP_DIMENSION, group);
-    addFindingMetrics(deps.metrics, emptyAdmissions(), result, 0);
-    deps.metrics.publishStoredMetrics();
-  }
 }
 
 interface Totals {

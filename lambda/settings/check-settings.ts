@@ -252,8 +252,28 @@ export function checkTogether(values: SettingValues, given: ReadonlySet<SettingK
       );
     }
   }
-  if (mode === 's3' && values.flowLogBucket === undefined) {
-    problems.add(naming.name(s.flowLogBucket), `${naming.name(s.flowLogBucket)} is missing: mode "s3" reads flow logs from a bucket; e.g. ${naming.fix(s.flowLogBucket, s.flowLogBucket.example)}`);
+  if (mode === 's3' && values.flowLogBucket === undefined && values.flowLogVpcId === undefined) {
+    problems.add(
+      naming.name(s.flowLogBucket),
+      `${naming.name(s.flowLogBucket)} is missing: mode "s3" reads flow logs from a bucket; e.g. ${naming.fix(s.flowLogBucket, s.flowLogBucket.example)} (or ${naming.fix(s.flowLogVpcId, s.flowLogVpcId.example)} to create a flow log to a new bucket)`,
+    );
+  }
+  if (mode === 's3' && values.flowLogBucket !== undefined && values.flowLogVpcId !== undefined) {
+    // The flow log the stack creates writes to a bucket of its own, with the delivery policy it needs.
+    problems.add(
+      naming.name(s.flowLogVpcId),
+      `${naming.name(s.flowLogVpcId)} creates a flow log to a new bucket, and ${naming.name(s.flowLogBucket)} names an existing one: give one of them, e.g. ${naming.fix(s.flowLogVpcId, values.flowLogVpcId)} alone`,
+    );
+  }
+  if (mode === 's3' && values.flowLogBucket === undefined && values.flowLogVpcId !== undefined) {
+    for (const spec of [s.flowLogPrefix, s.flowLogBucketKmsKeyArn, s.flowLogBucketAccount]) {
+      if (given.has(spec.key as SettingKey)) {
+        problems.add(naming.name(spec), `${naming.name(spec)} describes an existing bucket, and ${naming.name(s.flowLogVpcId)} creates one: remove it, or name the bucket with ${naming.fix(s.flowLogBucket, s.flowLogBucket.example)} instead of the VPC`);
+      }
+    }
+  }
+  if (given.has('flowLogTrafficType') && values.flowLogVpcId === undefined) {
+    problems.add(naming.name(s.flowLogTrafficType), `${naming.name(s.flowLogTrafficType)} applies to the flow log the stack creates, and none is created: add ${naming.fix(s.flowLogVpcId, s.flowLogVpcId.example)}, or remove it`);
   }
   readClassify(values, naming, problems);
   readFindings(values, given, naming, problems);

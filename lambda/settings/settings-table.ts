@@ -122,8 +122,8 @@ export const SETTINGS = {
     meaning: 'Reserve this much concurrency for the function (not needed: runs lease their log groups; fails in accounts with only 10)',
   },
   lookbackMinutes: {
-    key: 'lookbackMinutes', kind: 'int', min: 1, max: 1440, default: 15, modes: LOGS, env: 'LOOKBACK_MINUTES', example: '30',
-    meaning: 'How late after its timestamp a record may be ingested and still be delivered (`poll`), or counted in its window\'s findings (`subscribe`)',
+    key: 'lookbackMinutes', kind: 'int', min: 1, max: 1440, default: 15, modes: ALL, env: 'LOOKBACK_MINUTES', example: '30',
+    meaning: 'How late after its timestamp a record may be ingested and still be delivered (`poll`), or counted in its window\'s findings (`subscribe`; `s3`: after its object was written)',
   },
   maxEventsPerRun: {
     key: 'maxEventsPerRun', kind: 'int', min: 1, max: 1_000_000, default: 5000, modes: POLL, env: 'MAX_EVENTS_PER_RUN', example: '10000',
@@ -160,34 +160,38 @@ export const SETTINGS = {
     meaning: '`native`: the alert contract (docs/alert-contract.md). `ocsf`: OCSF 1.1.0 Network Activity events and Detection Findings (docs/ocsf.md)',
   },
   alertMode: {
-    key: 'alertMode', kind: 'enum', values: ALERT_MODES, default: 'flows', modes: LOGS, env: 'ALERT_MODE', example: 'findings',
+    key: 'alertMode', kind: 'enum', values: ALERT_MODES, default: 'flows', modes: ALL, env: 'ALERT_MODE', example: 'findings',
     meaning: '`flows`: one alert per flow. `findings`: scans, sweeps, blocked lateral and egress traffic and per-interface summaries, plus `high` flows; other flows only counted. `both`: everything',
   },
   scanPortThreshold: {
-    key: 'scanPortThreshold', kind: 'int', min: 2, max: LIMITS.exact, default: 10, modes: LOGS, env: 'SCAN_PORT_THRESHOLD', example: '20',
+    key: 'scanPortThreshold', kind: 'int', min: 2, max: LIMITS.exact, default: 10, modes: ALL, env: 'SCAN_PORT_THRESHOLD', example: '20',
     meaning: 'Distinct ports one source is rejected on by one destination, within a window, that make a `port_scan`',
   },
   sweepHostThreshold: {
-    key: 'sweepHostThreshold', kind: 'int', min: 2, max: LIMITS.exact, default: 10, modes: LOGS, env: 'SWEEP_HOST_THRESHOLD', example: '20',
+    key: 'sweepHostThreshold', kind: 'int', min: 2, max: LIMITS.exact, default: 10, modes: ALL, env: 'SWEEP_HOST_THRESHOLD', example: '20',
     meaning: 'Distinct destinations that reject one source, within a window, that make a `host_sweep`',
   },
   findingWindowMinutes: {
-    key: 'findingWindowMinutes', kind: 'int', min: 5, max: 1440, default: 60, modes: LOGS, env: 'FINDING_WINDOW_MINUTES', example: '30',
+    key: 'findingWindowMinutes', kind: 'int', min: 5, max: 1440, default: 60, modes: ALL, env: 'FINDING_WINDOW_MINUTES', example: '30',
     meaning: 'Length of the windows findings are counted in (aligned to the hour and the day); a window\'s findings are sent once it can get no more records',
   },
   allowlistCidrs: {
-    key: 'allowlistCidrs', kind: 'list', itemPattern: /^[0-9a-fA-F:.]+\/\d{1,3}$/, shape: 'CIDR blocks (192.0.2.0/24, 2001:db8::/32)', modes: LOGS, env: 'ALLOWLIST_CIDRS',
+    key: 'allowlistCidrs', kind: 'list', itemPattern: /^[0-9a-fA-F:.]+\/\d{1,3}$/, shape: 'CIDR blocks (192.0.2.0/24, 2001:db8::/32)', modes: ALL, env: 'ALLOWLIST_CIDRS',
     example: '192.0.2.0/24', defaultDoc: 'none',
     meaning: 'Sources (your own scanners, monitoring) that never count toward findings and, in `findings` mode, are not sent (counted in `AllowlistedFlows`)',
   },
   flowLogBucket: {
     key: 'flowLogBucket', kind: 'text', pattern: BUCKET, shape: 'an S3 bucket name or ARN', modes: S3, env: 'FLOW_LOG_BUCKET', example: 'central-log-archive',
-    defaultDoc: '(required in `s3` mode)',
+    defaultDoc: '(`s3` mode: this or `flowLogVpcId`)',
     meaning: 'The bucket flow logs are delivered to (this account or another: a central log-archive bucket)',
   },
   flowLogPrefix: {
     key: 'flowLogPrefix', kind: 'text', pattern: /^[^*?]{0,512}$/, shape: 'a key prefix without wildcards', modes: S3, env: 'FLOW_LOG_PREFIX', default: '', example: 'AWSLogs/123456789012/vpcflowlogs/',
     meaning: 'Read only objects under this prefix',
+  },
+  flowLogBucketAccount: {
+    key: 'flowLogBucketAccount', kind: 'text', pattern: /^\d{12}$/, shape: 'a 12-digit AWS account id', modes: S3, example: '111122223333', defaultDoc: 'this account',
+    meaning: 'The account that owns `flowLogBucket` (a central log-archive account): reads are allowed from that account\'s bucket only, and it may send the bucket\'s "Object Created" events to this account\'s default event bus',
   },
   flowLogBucketKmsKeyArn: {
     key: 'flowLogBucketKmsKeyArn', kind: 'text', pattern: KMS_KEY_ARN, shape: 'a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)', modes: S3,
@@ -226,11 +230,11 @@ export const SETTINGS = {
     meaning: 'Subscribe this address to an encrypted SNS topic that every alarm notifies',
   },
   flowLogVpcId: {
-    key: 'flowLogVpcId', kind: 'text', pattern: /^vpc-[0-9a-f]{8,17}$/, shape: 'a VPC id (vpc-0123456789abcdef0)', modes: LOGS, example: 'vpc-0123456789abcdef0', defaultDoc: 'none',
-    meaning: 'Also create a flow log for this VPC: its own log group (1-year retention), 1-minute aggregation, the recommended custom format, read by the function',
+    key: 'flowLogVpcId', kind: 'text', pattern: /^vpc-[0-9a-f]{8,17}$/, shape: 'a VPC id (vpc-0123456789abcdef0)', modes: ALL, example: 'vpc-0123456789abcdef0', defaultDoc: 'none',
+    meaning: 'Also create a flow log for this VPC, read by the function: 1-minute aggregation, the recommended custom format, to its own log group (`poll`, `subscribe`) or, in `s3` mode instead of `flowLogBucket`, to a new bucket (1-year retention either way)',
   },
   flowLogTrafficType: {
-    key: 'flowLogTrafficType', kind: 'enum', values: ['REJECT', 'ALL', 'ACCEPT'], default: 'REJECT', modes: LOGS, example: 'ALL',
+    key: 'flowLogTrafficType', kind: 'enum', values: ['REJECT', 'ALL', 'ACCEPT'], default: 'REJECT', modes: ALL, example: 'ALL',
     meaning: 'Traffic the created flow log records',
   },
   stackName: {

@@ -16,6 +16,8 @@ const SHAPES = {
   'push mode through Kinesis, with a created flow log': { alerts: { mode: 'subscribe', kinesisShards: 2, flowLog: { vpcId: 'vpc-0123456789abcdef0' } } },
   'poll mode with findings': { alerts: { logGroups: [{ logGroupName: '/aws/vpc/flowlogs' }], alertMode: 'findings', allowlistCidrs: ['192.0.2.0/24'] } },
   'push mode with findings': { alerts: { mode: 'subscribe', logGroups: [{ logGroupName: '/aws/vpc/flowlogs' }], alertMode: 'both' } },
+  's3 mode, created bucket and flow log, findings': { alerts: { mode: 's3', flowLog: { vpcId: 'vpc-0123456789abcdef0' }, alertMode: 'findings' } },
+  's3 mode, central bucket of another account': { alerts: { mode: 's3', flowLogBucket: 'central-log-archive', flowLogBucketAccount: '111122223333', alertMode: 'both' } },
   's3 mode, SSE-KMS bucket': { alerts: { mode: 's3', flowLogBucket: 'central-log-archive', flowLogPrefix: 'AWSLogs/', flowLogBucketKmsKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab' } },
 } as const;
 

@@ -210,7 +210,7 @@ describe('VpcFlowAlertsStack', () => {
   });
 
   it('outputs the queue URL and ARN, the dashboard URL, the table and the function', () => {
-    expect(Object.keys(template.findOutputs('*')).sort()).toEqual(['AlertQueueArn', 'AlertQueueUrl', 'CheckpointTableName', 'DashboardUrl', 'FunctionLogGroupName', 'FunctionName', 'PollerFunctionName', 'QuarantineQueueUrl']);
+    expect(Object.keys(template.findOutputs('*')).sort()).toEqual(['AlertQueueArn', 'AlertQueueUrl', 'CheckpointTableName', 'DashboardUrl', 'FunctionLogGroupName', 'FunctionName', 'FunctionRoleArn', 'PollerFunctionName', 'QuarantineQueueUrl']);
     // The deprecated alias names the same function, and says so.
     expect(template.findOutputs('PollerFunctionName')['PollerFunctionName']).toMatchObject({ Description: 'Deprecated: use FunctionName (removed in 0.3)', Value: template.findOutputs('FunctionName')['FunctionName']?.['Value'] });
   });

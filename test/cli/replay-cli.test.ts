@@ -111,6 +111,32 @@ describe('replay', () => {
     expect((await replay(['--s3', 'not-a-url', '--start', '2026-11-24T00:00:00Z', '--end', '2026-11-24T01:00:00Z', '--queue-url', queue])).stderr).toContain('--s3 "not-a-url" is not s3://<bucket>/<prefix>');
   });
 
+  it('with --s3 and --alert-mode findings, counts the objects\' flows in findings under s3://bucket/prefix and sends them at the end', async () => {
+    const bucket = 'replay-findings-archive';
+    const s3 = await localS3(aws.sqs, bucket);
+    const region = 'AWSLogs/123456789012/vpcflowlogs/us-east-1/';
+    const header = 'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status';
+    const planted = plantedAttacks(Date.UTC(2026, 10, 24, 10, 0, 0));
+    // Two flow logs' files, interleaved in key order as a listing gives them.
+    const halves = [planted.events.filter((_, i) => i % 2 === 0), planted.events.filter((_, i) => i % 2 === 1)];
+    for (const [n, events] of halves.entries()) {
+      for (const time of ['1005', '1010']) {
+        const part = events.filter((_, i) => (time === '1005') === (i % 2 === 0));
+        const key = `${region}2026/11/24/123456789012_vpcflowlogs_us-east-1_fl-${n}_20261124T${time}Z_h.log.gz`;
+        await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: gzipSync(`${header}\n${part.map((e) => e.message).join('\n')}\n`) }));
+      }
+    }
+    const queue = await aws.sqs.createQueue('replay-s3-findings');
+    const result = await replay(['--s3', `s3://${bucket}/${region}`, '--start', '2026-11-24T00:00:00Z', '--end', '2026-11-24T23:59:59Z', '--queue-url', queue, '--alert-mode', 'findings', '--allowlist', ALLOWLISTED_RANGE]);
+    expect(result.status).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ objects: 4, records: planted.events.length, alertsSent: 0, held: planted.events.length, findingsSent: { port_scan: 1, host_sweep: 1, lateral_blocked: 1, egress_blocked: 1 } });
+    const findings = (await aws.sqs.drain(queue)).map((m) => JSON.parse(m.Body ?? '') as { log_group: string; finding_type: string });
+    expect(new Set(findings.map((f) => f.log_group))).toEqual(new Set([`s3://${bucket}/${region}`]));
+    expect((await replay(['--s3', `s3://${bucket}/${region}`, '--start', '2026-11-24T00:00:00Z', '--end', '2026-11-24T01:00:00Z', '--queue-url', queue, '--format', '${version}'])).stderr)
+      .toContain('--format does not apply to --s3');
+    s3.destroy();
+  });
+
   it('exits 1 with the reason when the log group cannot be read', async () => {
     const queue = await aws.sqs.createQueue('replay-2');
     const result = await replay(['--log-group', '/aws/vpc/missing', '--start', '2026-11-25T00:00:00Z', '--end', '2026-11-25T01:00:00Z', '--queue-url', queue]);

@@ -41,7 +41,7 @@ function handlerFor(queueUrl: string, store: ObjectStore = new S3ObjectStore(s3)
   return createObjectHandler({
     logger: new Logger({ serviceName: METRIC_SERVICE }),
     metrics: new Metrics({ namespace: METRIC_NAMESPACE, serviceName: METRIC_SERVICE }),
-    bucket: BUCKET, prefix: PREFIX, store,
+    now: Date.now, bucket: BUCKET, prefix: PREFIX, store,
     publisher: new SqsPublisher(sqs.client, { queueUrl, fifo: false, maxBatchBytes: 262_144, sleep: async () => {} }),
     quarantine: new SqsPublisher(sqs.client, { queueUrl: quarantineUrlFor(queueUrl), fifo: false, maxBatchBytes: 1_048_576, sleep: async () => {} }),
     maxMessageBytes: 262_144,

@@ -1,9 +1,11 @@
 /**
  * Tests print only what a failing test needs. The Lambda's own output (Powertools JSON logs and EMF
  * metric lines) is dropped unless a test captures it to assert on it (captureStdout replaces these
- * writers while it runs), and the SDK's notice about future Node.js versions is turned off.
+ * writers while it runs), the SDK's notice about future Node.js versions is turned off, and so
+ * are jsii's deprecation notices (cdk-nag's EventBridge rule reads a deprecated property).
  */
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] = 'true';
+process.env['JSII_DEPRECATED'] = 'quiet';
 
 function isLambdaOutput(text: string): boolean {
   if (!text.startsWith('{"')) return false;

@@ -1,0 +1,54 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+import type { CloseResult, FindingOutlets } from '../app/close-findings';
+import { closeShardedWindows, emptyClose } from '../app/close-findings';
+import { emptyAdmissions, PUSH_SHARDS, pushTiming } from '../app/finding-tracker';
+import type { FindingSettings } from '../core/finding';
+import type { CLOSE_FINDINGS_EVENT } from '../settings/settings-table';
+import { LOG_GROUP_DIMENSION } from '../settings/metric-names';
+import type { FindingStateStore } from '../app/ports';
+import { addFindingMetrics } from './finding-metrics';
+
+/** What the schedule sends in push and S3 modes: close the finding windows that can get no more records. */
+export type CloseFindingsEvent = typeof CLOSE_FINDINGS_EVENT;
+
+/** Whether an invocation is the closing schedule's rather than a source's. */
+export function isCloseFindingsEvent(event: object): event is CloseFindingsEvent {
+  return 'vpcFlowAlerts' in event;
+}
+
+/** What closing needs: the detectors (absent in `flows` mode), where findings go, logs, metrics and the clock. */
+export interface CloseFindingsDeps {
+  readonly findings?: { readonly settings: FindingSettings; readonly store: FindingStateStore; readonly lookbackMs: number };
+  readonly outlets: FindingOutlets;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly now: () => number;
+}
+
+/**
+ * Sends the findings of every group's windows (a log group, or `s3://bucket/prefix`) that no
+ * delivery can add to any more, and marks them closed. A group that fails is logged and counted;
+ * the next schedule tries it again.
+ */
+export async function closeFindingWindows(groups: Iterable<string>, deps: CloseFindingsDeps): Promise<void> {
+  const findings = deps.findings;
+  if (findings === undefined) {
+    deps.logger.warn('close-findings event ignored: alertMode is flows');
+    return;
+  }
+  for (const group of groups) {
+    let result: CloseResult = emptyClose();
+    try {
+      result = await closeShardedWindows(findings.store, group, PUSH_SHARDS, pushTiming(findings.lookbackMs, deps.now()).closeUpTo, findings.settings, deps.outlets);
+      if (result.windows > 0) deps.logger.info('finding windows closed', { logGroup: group, windows: result.windows, findingsSent: result.byType, failed: result.failed });
+    } catch (error) {
+      result.failed++;
+      deps.logger.error('finding windows could not be closed; the next schedule retries', { logGroup: group, error: error as Error });
+    }
+    if (result.failed > 0) deps.logger.error('findings could not be sent; their windows stay open and are sent next time', { logGroup: group, failed: result.failed });
+    deps.metrics.addDimension(LOG_GROUP_DIMENSION, group);
+    addFindingMetrics(deps.metrics, emptyAdmissions(), result, 0);
+    deps.metrics.publishStoredMetrics();
+  }
+}

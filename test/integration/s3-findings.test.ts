@@ -1,0 +1,222 @@
+/**
+ * Findings in s3 mode: the real S3 source handler, DynamoDB state store and SQS publisher against
+ * local endpoints. Flow-log objects (one per interface, as files of several flow logs would be)
+ * are notified concurrently and twice; the scheduled closer sends each finding once, under
+ * `s3://bucket/prefix`; an object written after its window closed is sent flow by flow.
+ */
+import { gzipSync } from 'node:zlib';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import type { SQSEvent } from 'aws-lambda';
+import { DynamoDbFindingStore } from '../../lambda/adapters/dynamodb-finding-store';
+import { S3ObjectStore } from '../../lambda/adapters/s3-object-store';
+import { SqsPublisher } from '../../lambda/adapters/sqs-publisher';
+import type { ObjectStore } from '../../lambda/app/ports';
+import type { FindingAlert } from '../../lambda/core/finding';
+import { DEFAULT_FINDING_SETTINGS } from '../../lambda/core/finding';
+import { cidrs } from '../../lambda/core/ip-address';
+import { createObjectHandler } from '../../lambda/handlers/s3-handler';
+import { CLOSE_FINDINGS_EVENT } from '../../lambda/settings/settings-table';
+import { METRIC_NAMESPACE, METRIC_SERVICE } from '../../lambda/settings/metric-names';
+import type { TrafficEvent } from '../../local/flow-traffic';
+import { ALLOWLISTED_RANGE, backgroundTraffic, plantedAttacks } from '../../local/flow-traffic';
+import type { LocalAws } from '../../local/local-aws';
+import { MIN, quarantineUrlFor, REGION, startLocalAws } from '../../local/local-aws';
+import { localS3, TEST_CREDENTIALS } from '../../local/local-sqs';
+import { expectValidAlert } from '../helpers/alert-schema';
+
+jest.setTimeout(120_000);
+
+const BUCKET = 'central-log-archive';
+const PREFIX = 'AWSLogs/';
+const DAY = `${PREFIX}123456789012/vpcflowlogs/us-east-1/2026/11/25/`;
+const HOUR = 60 * MIN;
+const START = Date.UTC(2026, 10, 25, 12, 0, 0);
+const V2_HEADER = 'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status';
+let aws: LocalAws;
+let s3: S3Client;
+
+beforeAll(async () => {
+  aws = await startLocalAws();
+  s3 = await localS3(aws.sqs, BUCKET);
+});
+afterAll(async () => {
+  s3.destroy();
+  await aws.stop();
+});
+
+/** Puts the events as one .log.gz object per interface; resolves to their keys. */
+async function putObjects(events: readonly TrafficEvent[], tag: string): Promise<string[]> {
+  const byEni = new Map<string, string[]>();
+  for (const e of events) {
+    const eni = e.message.split(' ')[2] as string;
+    byEni.set(eni, [...(byEni.get(eni) ?? []), e.message]);
+  }
+  const keys: string[] = [];
+  for (const [eni, lines] of byEni) {
+    const key = `${DAY}123456789012_vpcflowlogs_us-east-1_fl-${eni.slice(4)}_20261125T1230Z_${tag}.log.gz`;
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: gzipSync(`${V2_HEADER}\n${lines.join('\n')}\n`) }));
+    keys.push(key);
+  }
+  return keys;
+}
+
+/** The S3 store, with every object written at `writtenAt` (the emulator stamps the real time). */
+function storeWrittenAt(writtenAt: () => number): ObjectStore {
+  const real = new S3ObjectStore(s3);
+  return {
+    head: async (bucket, key) => ({ ...(await real.head(bucket, key)), lastModified: writtenAt() }),
+    stream: (bucket, key) => real.stream(bucket, key),
+    range: (bucket, key, start, end) => real.range(bucket, key, start, end),
+    list: (bucket, prefix, next) => real.list(bucket, prefix, next),
+  };
+}
+
+const batch = (keys: readonly string[]): SQSEvent => ({
+  Records: keys.map((key, i) => ({ messageId: `m${i}`, body: JSON.stringify({ version: '0', source: 'aws.s3', 'detail-type': 'Object Created', detail: { bucket: { name: BUCKET }, object: { key } } }) })),
+} as unknown as SQSEvent);
+
+it('sends every planted attack once, from concurrent and repeated objects, and a late object flow by flow', async () => {
+  const queueUrl = await aws.sqs.createQueue('s3-findings');
+  await aws.dynamo.createCheckpointTable('s3-findings');
+  const clock = { ms: START + 10 * MIN, written: START + 5 * MIN };
+  const handler = createObjectHandler({
+    logger: new Logger({ serviceName: METRIC_SERVICE }),
+    metrics: new Metrics({ namespace: METRIC_NAMESPACE, serviceName: METRIC_SERVICE }),
+    bucket: BUCKET, prefix: PREFIX, store: storeWrittenAt(() => clock.written), now: () => clock.ms,
+    publisher: new SqsPublisher(aws.sqs.client, { queueUrl, fifo: false, maxBatchBytes: 262_144, sleep: async () => {} }),
+    quarantine: new SqsPublisher(aws.sqs.client, { queueUrl: quarantineUrlFor(queueUrl), fifo: false, maxBatchBytes: 1_048_576, sleep: async () => {} }),
+    maxMessageBytes: 262_144,
+    findings: {
+      settings: { ...DEFAULT_FINDING_SETTINGS, alertMode: 'findings', allowlist: cidrs(ALLOWLISTED_RANGE) },
+      store: new DynamoDbFindingStore(new DynamoDBClient({ region: REGION, endpoint: aws.dynamo.endpoint, credentials: TEST_CREDENTIALS }), 's3-findings', () => clock.ms),
+      lookbackMs: 15 * MIN,
+    },
+  });
+  const background = backgroundTraffic({ startMs: START, hours: 1, interfaces: 16, probesPerInterfaceHour: 30, sweepersPerHour: 0 });
+  const planted = plantedAttacks(START + 10 * MIN, 16);
+  const keys = await putObjects([...background, ...planted.events], 'a');
+  expect(keys.length).toBeGreaterThan(10);
+
+  // Every object at once, in batches of 3 (state shards written concurrently), then all again (redelivery).
+  const batches = Array.from({ length: Math.ceil(keys.length / 3) }, (_, i) => keys.slice(i * 3, i * 3 + 3));
+  for (let round = 0; round < 2; round++) {
+    const results = await Promise.all(batches.map((b) => handler(batch(b))));
+    expect(results.flatMap((r) => r.batchItemFailures)).toEqual([]);
+  }
+  expect(await aws.sqs.drain(queueUrl)).toEqual([]);
+
+  // Not yet: objects may still come for 15 minutes after the window, plus a running invocation.
+  clock.ms = START + HOUR + 20 * MIN;
+  await handler(CLOSE_FINDINGS_EVENT);
+  expect(await aws.sqs.drain(queueUrl)).toEqual([]);
+
+  clock.ms = START + HOUR + 35 * MIN;
+  await handler(CLOSE_FINDINGS_EVENT);
+  await handler(CLOSE_FINDINGS_EVENT);
+  const findings = (await aws.sqs.drain(queueUrl)).map((m) => JSON.parse(m.Body ?? '') as FindingAlert);
+  for (const f of findings) expectValidAlert(f);
+  expect(new Set(findings.map((f) => f.alert_id)).size).toBe(findings.length);
+  expect(new Set(findings.map((f) => f.log_group))).toEqual(new Set([`s3://${BUCKET}/${PREFIX}`]));
+  for (const attack of planted.attacks) {
+    const found = findings.filter((f) => f.src_ip === attack.src);
+    if (attack.expect === null) expect(found).toEqual([]);
+    else expect(found.map((f) => f.finding_type)).toContain(attack.expect.type);
+  }
+  expect(findings.find((f) => f.finding_type === 'port_scan')).toMatchObject({ src_ip: '198.51.100.23', flow_count: 40, distinct_ports: 40, counts_exact: true });
+  const summarised = findings.filter((f) => f.finding_type === 'inbound_summary').reduce((n, f) => n + f.flow_count, 0);
+  expect(summarised).toBeGreaterThan(background.length * 0.8);
+
+  // An object for the closed window now (a notification redriven from the dead-letter queue): its flows are sent on their own.
+  const [lateKey] = await putObjects([planted.events[0] as TrafficEvent], 'late');
+  expect((await handler(batch([lateKey as string]))).batchItemFailures).toEqual([]);
+  const late = (await aws.sqs.drain(queueUrl)).map((m) => JSON.parse(m.Body ?? '') as { category: string; src_ip: string });
+  expect(late).toEqual([expect.objectContaining({ category: 'network', src_ip: '198.51.100.23' })]);
+});
+
+it('an object whose finding state cannot be saved is reported for redelivery, and its flows count once', async () => {
+  const queueUrl = await aws.sqs.createQueue('s3-findings-fault');
+  await aws.dynamo.createCheckpointTable('s3-findings-fault');
+  const clock = { ms: START + 10 * MIN };
+  const real = new DynamoDbFindingStore(new DynamoDBClient({ region: REGION, endpoint: aws.dynamo.endpoint, credentials: TEST_CREDENTIALS }), 's3-findings-fault', () => clock.ms);
+  let refuse = true;
+  const handler = createObjectHandler({
+    logger: new Logger({ serviceName: METRIC_SERVICE }),
+    metrics: new Metrics({ namespace: METRIC_NAMESPACE, serviceName: METRIC_SERVICE }),
+    bucket: BUCKET, prefix: PREFIX, store: storeWrittenAt(() => START + 5 * MIN), now: () => clock.ms,
+    publisher: new SqsPublisher(aws.sqs.client, { queueUrl, fifo: false, maxBatchBytes: 262_144, sleep: async () => {} }),
+    quarantine: new SqsPublisher(aws.sqs.client, { queueUrl: quarantineUrlFor(queueUrl), fifo: false, maxBatchBytes: 1_048_576, sleep: async () => {} }),
+    maxMessageBytes: 262_144,
+    findings: {
+      settings: { ...DEFAULT_FINDING_SETTINGS, alertMode: 'findings' },
+      store: {
+        load: (group, shard) => real.load(group, shard),
+        save: async (group, shard, revision, state) => {
+          if (refuse) throw Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' });
+          return real.save(group, shard, revision, state);
+        },
+      },
+      lookbackMs: 15 * MIN,
+    },
+  });
+  const planted = plantedAttacks(START + 10 * MIN, 16);
+  const scan = planted.events.filter((e) => e.message.includes(' 198.51.100.23 '));
+  const [key] = await putObjects(scan, 'fault');
+  expect(await handler(batch([key as string]))).toEqual({ batchItemFailures: [{ itemIdentifier: 'm0' }] });
+  refuse = false;
+  expect(await handler(batch([key as string]))).toEqual({ batchItemFailures: [] });
+  clock.ms = START + HOUR + 35 * MIN;
+  await handler(CLOSE_FINDINGS_EVENT);
+  const findings = (await aws.sqs.drain(queueUrl)).map((m) => JSON.parse(m.Body ?? '') as FindingAlert);
+  expect(findings.filter((f) => f.finding_type === 'port_scan')).toEqual([expect.objectContaining({ src_ip: '198.51.100.23', flow_count: 40 })]);
+});
+
+it('keeps the flows of an object deleted while it was read, and never touches the state for objects that are not flow logs', async () => {
+  const queueUrl = await aws.sqs.createQueue('s3-findings-gone');
+  await aws.dynamo.createCheckpointTable('s3-findings-gone');
+  const clock = { ms: START + 10 * MIN };
+  const real = new DynamoDbFindingStore(new DynamoDBClient({ region: REGION, endpoint: aws.dynamo.endpoint, credentials: TEST_CREDENTIALS }), 's3-findings-gone', () => clock.ms);
+  let loads = 0;
+  const s3Store = storeWrittenAt(() => START + 5 * MIN);
+  const handler = createObjectHandler({
+    logger: new Logger({ serviceName: METRIC_SERVICE }),
+    metrics: new Metrics({ namespace: METRIC_NAMESPACE, serviceName: METRIC_SERVICE }),
+    bucket: BUCKET, prefix: PREFIX, now: () => clock.ms,
+    store: {
+      ...s3Store,
+      // The object goes away after its first part: S3 answers NoSuchKey in the middle of the read.
+      stream: async (bucket, key) => {
+        const whole = await s3Store.stream(bucket, key);
+        return (async function* () {
+          const chunks: Uint8Array[] = [];
+          for await (const chunk of whole) chunks.push(chunk);
+          const bytes = Buffer.concat(chunks);
+          yield new Uint8Array(bytes.subarray(0, Math.floor(bytes.length * 0.7)));
+          throw Object.assign(new Error('The specified key does not exist.'), { name: 'NoSuchKey' });
+        })();
+      },
+    },
+    publisher: new SqsPublisher(aws.sqs.client, { queueUrl, fifo: false, maxBatchBytes: 262_144, sleep: async () => {} }),
+    quarantine: new SqsPublisher(aws.sqs.client, { queueUrl: quarantineUrlFor(queueUrl), fifo: false, maxBatchBytes: 1_048_576, sleep: async () => {} }),
+    maxMessageBytes: 262_144,
+    findings: {
+      settings: { ...DEFAULT_FINDING_SETTINGS, alertMode: 'findings' },
+      store: { load: async (group, shard) => { loads++; return real.load(group, shard); }, save: (group, shard, revision, state) => real.save(group, shard, revision, state) },
+      lookbackMs: 15 * MIN,
+    },
+  });
+  const scan = plantedAttacks(START + 10 * MIN, 16).events.filter((e) => e.message.includes(' 198.51.100.23 '));
+  const background = backgroundTraffic({ startMs: START, hours: 1, interfaces: 1, probesPerInterfaceHour: 6000, sweepersPerHour: 0 });
+  // The scan first, then enough records that the first batch is sent before the read fails.
+  const [key] = await putObjects([...scan, ...background].map((e) => ({ ...e, message: e.message.replace(/eni-[0-9a-f]+/, 'eni-0a1b2c3d4e5f60718') })), 'gone');
+  expect(await handler(batch([key as string]))).toEqual({ batchItemFailures: [] });
+  expect(await handler(batch([`${DAY}manifest.json`]))).toEqual({ batchItemFailures: [] });
+  expect(loads).toBe(1);
+  clock.ms = START + HOUR + 35 * MIN;
+  await handler(CLOSE_FINDINGS_EVENT);
+  const findings = (await aws.sqs.drain(queueUrl)).map((m) => JSON.parse(m.Body ?? '') as FindingAlert);
+  expect(findings.filter((f) => f.finding_type === 'port_scan' && f.src_ip === '198.51.100.23')).toEqual([expect.objectContaining({ flow_count: 40 })]);
+});
