@@ -133,8 +133,8 @@ function loadSamples(aws: LocalAws): Loaded {
  * ingested at once: the poller then reads them all in its first windows, whatever times the file
  * holds (each alert still takes its timestamp from the record's own start).
  */
-function loadFile(aws: LocalAws, file: string, format: string | undefined): Loaded {
-  const input = readInputEvents(readInputText(file));
+async function loadFile(aws: LocalAws, file: string, format: string | undefined): Promise<Loaded> {
+  const input = readInputEvents(await readInputText(file));
   let logFormat = format;
   if (logFormat === undefined && input[0] !== undefined) {
     const first = parseMessage(input[0].message, compileFormat());
@@ -210,7 +210,7 @@ async function main(): Promise<number> {
     out(`  CloudWatch Logs emulator ${aws.logs.endpoint}   SQS (fauxqs) ${aws.sqs.endpoint}   DynamoDB (dynalite) ${aws.dynamo.endpoint}`);
     let loaded: Loaded;
     try {
-      loaded = args.file === undefined ? loadSamples(aws) : loadFile(aws, args.file, args.format);
+      loaded = args.file === undefined ? loadSamples(aws) : await loadFile(aws, args.file, args.format);
     } catch (error) {
       process.stderr.write(`demo: cannot read ${args.file ?? 'the samples'}: ${(error as Error).message}\n`);
       return 1;

@@ -1,15 +1,41 @@
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
+import { readFlowLogObject } from '../app/flow-log-records';
 import type { EventMeta } from '../core/alert';
+import { fileObjectStore } from './file-object-store';
 
 /** Largest decompressed input: the commands hold their input in memory. */
 const MAX_INPUT_BYTES = 512 * 1024 * 1024;
 
-/** A file's (or stdin's) text; gzip, known by its magic bytes whatever the name, is decompressed. */
-export function readInputText(file: string | undefined): string {
+/**
+ * A file's (or stdin's) text; gzip, known by its magic bytes whatever the name, is decompressed. A
+ * Parquet flow-log file (as S3 holds them) is read by the S3 source's reader and given as the text
+ * it would be in a `.log.gz`: its header line, then one line a row.
+ */
+export async function readInputText(file: string | undefined): Promise<string> {
   const bytes = readFileSync(file ?? 0);
   if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) return gunzipSync(bytes, { maxOutputLength: MAX_INPUT_BYTES }).toString('utf8');
+  if (file !== undefined && isParquet(bytes)) return parquetText(file);
   return bytes.toString('utf8');
+}
+
+function isParquet(bytes: Buffer): boolean {
+  const magic = (at: number): boolean => bytes.toString('latin1', at, at + 4) === 'PAR1';
+  return bytes.length >= 12 && magic(0) && magic(bytes.length - 4);
+}
+
+async function parquetText(file: string): Promise<string> {
+  const lines: string[] = [];
+  let size = 0;
+  for await (const batch of readFlowLogObject(fileObjectStore, '', file, 'parquet')) {
+    if (lines.length === 0) lines.push(batch.format.fields.map((f) => f.name).join(' '));
+    for (const record of batch.records) {
+      size += record.message.length + 1;
+      if (size > MAX_INPUT_BYTES) throw new Error(`its rows come to more than ${MAX_INPUT_BYTES} bytes of text`);
+      lines.push(record.message);
+    }
+  }
+  return lines.join('\n');
 }
 
 /** One message to normalize, with whatever the input said about where it came from. */

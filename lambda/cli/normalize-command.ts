@@ -2,7 +2,7 @@
  * `npm run --silent normalize -- [--format '<LogFormat>'] [--log-group NAME] [--alert-mode M] [FILE]`
  *
  * Reads flow-log messages (one per line, or the JSON `aws logs filter-log-events` prints; plain or
- * gzip) from FILE or stdin and writes one alert per line: the bodies the Lambda sends. With
+ * gzip; or a flow log's Parquet file) from FILE or stdin and writes one alert per line: the bodies the Lambda sends. With
  * `--alert-mode findings` or `both`, the input is one ordered stream for the detectors: every window
  * is closed at the end of input and its findings written after the flow alerts. Diagnostics go
  * to stderr. Exit 0 on success, 1 when the input cannot be read, 2 on bad usage or a bad `--format`,
@@ -35,7 +35,7 @@ const USAGE = `usage: npm run --silent normalize -- [--format '<LogFormat>'] [--
 Writes one alert (JSON) per flow-log record: the bodies the Lambda sends to the queue.
 
   FILE                  flow-log lines, or the JSON that 'aws logs filter-log-events' prints; plain or
-                        gzip (.gz is detected by its content); default: stdin
+                        gzip (.gz is detected by its content), or a flow log's Parquet file (S3); default: stdin
   --format LOGFORMAT    the flow log's LogFormat (aws ec2 describe-flow-logs --query 'FlowLogs[].LogFormat');
                         default: the version 2 layout, or the header line when the input starts with one
   --log-group NAME      recorded on raw_event.log_group
@@ -106,7 +106,7 @@ function readOptions(argv: readonly string[]): Options | string {
   };
 }
 
-function main(): number {
+async function main(): Promise<number> {
   const options = readOptions(process.argv.slice(2));
   if (typeof options === 'string') {
     process.stderr.write(options === '' ? `${USAGE}\n` : `normalize: ${options}\n\n${USAGE}\n`);
@@ -122,7 +122,7 @@ function main(): number {
   }
   let text: string;
   try {
-    text = readInputText(options.file);
+    text = await readInputText(options.file);
   } catch (error) {
     process.stderr.write(`normalize: cannot read ${options.file ?? 'stdin'}: ${(error as Error).message}\n`);
     return 1;
@@ -203,4 +203,12 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   if (error.code === 'EPIPE') process.exit(0);
   throw error;
 });
-process.exitCode = main();
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`normalize: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

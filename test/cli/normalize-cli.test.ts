@@ -6,6 +6,7 @@ import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { expectValidAlert } from '../helpers/alert-schema';
 import { expectValidOcsf, OCSF_SCHEMA_DIR } from '../helpers/ocsf-validator';
+import { flowLogParquet } from '../../local/flow-log-parquet';
 
 const ROOT = join(__dirname, '..', '..');
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
@@ -83,6 +84,19 @@ describe('npm run normalize', () => {
     writeFileSync(file, gzipSync(`${REJECT}\n${NODATA}\n`));
     expect(run([file]).alerts.map((a) => a['severity'])).toEqual(['medium', 'info']);
     expect(run([], gzipSync(`${REJECT}\n`)).alerts).toHaveLength(1);
+  });
+
+  it('reads a flow log\'s Parquet file (as S3 holds it) to the alerts its text form gives', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'normalize-'));
+    const fields = ['version', 'account-id', 'interface-id', 'srcaddr', 'dstaddr', 'srcport', 'dstport', 'protocol', 'packets', 'bytes', 'start', 'end', 'action', 'log-status'];
+    const file = join(dir, '123456789012_vpcflowlogs_us-east-1_fl-1_20261125T0000Z_abc.log.parquet');
+    writeFileSync(file, flowLogParquet(fields, [REJECT, NODATA].map((l) => l.split(' '))));
+    const fromParquet = run([file]);
+    const fromText = run([], `${fields.join(' ')}\n${REJECT}\n${NODATA}\n`);
+    expect(fromParquet.status).toBe(0);
+    const flow = (a: Record<string, unknown>) => ({ ...a, alert_id: undefined, raw_event: undefined });
+    expect(fromParquet.alerts.map(flow)).toEqual(fromText.alerts.map(flow));
+    expect(fromParquet.alerts.map((a) => a['severity'])).toEqual(['medium', 'info']);
   });
 
   it('exits 3 with a hint when the input had records and none could be parsed', () => {
