@@ -444,7 +444,7 @@ export class VpcFlowAlerts extends Construct {
    * schedule sends the findings of every window that can get no more records, traffic or not.
    */
   private closeFindingWindows(fn: AlertsFunction, table: dynamodb.Table): scheduler.Schedule {
-    fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'FindingState', actions: ['dynamodb:GetItem', 'dynamodb:PutItem'], resources: [table.tableArn] }));
+    fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'FindingState', actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], resources: [table.tableArn] }));
     return scheduleFunction(this, fn.function, {
       minutes: CLOSE_FINDINGS_MINUTES, purpose: 'sends the findings of closed windows', input: CLOSE_FINDINGS_EVENT, deadLetterQueue: this.invocationDeadLetterQueue,
     });

@@ -1,6 +1,6 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ConditionalCheckFailedException, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { FindingStateStore, StoredFindingState } from '../app/ports';
 import type { DetectorState } from '../core/finding-state';
 import { decodeState, encodeState, FindingStateError } from '../core/finding-codec';
@@ -12,6 +12,10 @@ import { CHECKPOINT_KEY, CHECKPOINT_TTL } from '../settings/settings-table';
 export const MAX_STATE_BYTES = 380_000;
 /** An item nobody writes for this long (a removed log group) expires through the table's TTL. */
 const STATE_TTL_SECONDS = 35 * 24 * 3600;
+/** The item listing the groups with stored state. */
+const GROUPS_KEY = 'findings-groups';
+/** Groups listed at most: the list is one item (400 KB) of names of at most 512 characters. */
+const MAX_GROUPS = 500;
 /** A decompressed item larger than this is refused before parsing (a stored item is input too). */
 const MAX_INFLATED_BYTES = 32 * 1024 * 1024;
 
@@ -19,7 +23,9 @@ const MAX_INFLATED_BYTES = 32 * 1024 * 1024;
  * Detector state in DynamoDB (the checkpoint table): one item per log group and shard
  * (`findings|<shard>|<group>`), gzip JSON, written with a condition on its revision. A state whose
  * compressed form would not fit one item is shrunk first (the least telling sources folded into
- * per-interface summaries), so the item limit is never reached. Retries: the SDK's standard ones.
+ * per-interface summaries), so the item limit is never reached. The groups with state are listed
+ * in one more item (`findings-groups`), added to when a group's first item is written. Retries: the
+ * SDK's standard ones.
  */
 export class DynamoDbFindingStore implements FindingStateStore {
   public constructor(
@@ -63,6 +69,9 @@ export class DynamoDbFindingStore implements FindingStateStore {
       closedBefore: { N: String(state.closedBefore) },
       [CHECKPOINT_TTL]: { N: String(Math.floor(this.now() / 1000) + STATE_TTL_SECONDS) },
     };
+    // A new item: the group is listed first (again, after a TTL expiry), so the closer finds its
+    // state even once the group is no longer configured.
+    if (expectedRevision === undefined) await this.list('ADD', logGroup);
     try {
       await this.client.send(new PutItemCommand({
         TableName: this.tableName,
@@ -76,6 +85,25 @@ export class DynamoDbFindingStore implements FindingStateStore {
       if (error instanceof ConditionalCheckFailedException || (error as Error).name === 'ConditionalCheckFailedException') return false;
       throw error;
     }
+  }
+
+  public async groups(): Promise<readonly string[]> {
+    const { Item: item } = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: { [CHECKPOINT_KEY]: { S: GROUPS_KEY } }, ConsistentRead: true }));
+    return (item?.['groups']?.SS ?? []).slice(0, MAX_GROUPS);
+  }
+
+  public async forget(logGroup: string): Promise<void> {
+    await this.list('DELETE', logGroup);
+  }
+
+  private async list(action: 'ADD' | 'DELETE', logGroup: string): Promise<void> {
+    await this.client.send(new UpdateItemCommand({
+      TableName: this.tableName,
+      Key: { [CHECKPOINT_KEY]: { S: GROUPS_KEY } },
+      UpdateExpression: `${action} #groups :group`,
+      ExpressionAttributeNames: { '#groups': 'groups' },
+      ExpressionAttributeValues: { ':group': { SS: [logGroup] } },
+    }));
   }
 }
 

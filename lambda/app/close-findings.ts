@@ -67,19 +67,24 @@ export async function closeWindows(state: DetectorState, logGroup: string, upTo:
 }
 
 /**
- * Push mode's closer: merges the shards of `logGroup`, sends the findings of the windows ending at
- * or before `upTo`, then marks them closed in every shard. Writers stop adding to a window well
- * before `upTo` passes its end (see FindingTracker.admitter), so no flow lands in a window after
- * its findings were made.
+ * The closer of push and s3 modes: merges the shards of `logGroup`, sends the findings of the
+ * windows ending at or before `upTo`, then marks them closed in every shard. Writers stop adding to
+ * a window well before `upTo` passes its end (see FindingTracker.admitter), so no flow lands in a
+ * window after its findings were made. `storedShards`: how many shards have an item at all.
  */
-export async function closeShardedWindows(store: FindingStateStore, logGroup: string, shards: number, upTo: number, settings: FindingSettings, outlets: FindingOutlets): Promise<CloseResult> {
+export async function closeShardedWindows(
+  store: FindingStateStore, logGroup: string, shards: number, upTo: number, settings: FindingSettings, outlets: FindingOutlets,
+): Promise<CloseResult & { readonly storedShards: number }> {
   const merged = emptyState();
+  let storedShards = 0;
   for (let shard = 0; shard < shards; shard++) {
     const stored = await store.load(logGroup, shard);
-    if (stored !== undefined) mergeState(merged, stored.state);
+    if (stored === undefined) continue;
+    storedShards++;
+    mergeState(merged, stored.state);
   }
   const { result, closedThrough } = await sendClosable(merged, logGroup, upTo, settings, outlets);
-  if (closedThrough <= merged.closedBefore) return result;
+  if (closedThrough <= merged.closedBefore) return { ...result, storedShards };
   for (let shard = 0; shard < shards; shard++) {
     for (let attempt = 0; ; attempt++) {
       const stored = await store.load(logGroup, shard);
@@ -90,7 +95,7 @@ export async function closeShardedWindows(store: FindingStateStore, logGroup: st
       if (attempt + 1 >= MAX_CLOSE_ATTEMPTS) throw new Error(`finding state of ${logGroup} (shard ${shard}) changed ${MAX_CLOSE_ATTEMPTS} times while its windows were being closed`);
     }
   }
-  return result;
+  return { ...result, storedShards };
 }
 
 /**

@@ -115,6 +115,14 @@ export interface FindingStateStore {
    * for one item (see enforceLimit) before it writes.
    */
   save(logGroup: string, shard: number, expectedRevision: number | undefined, state: DetectorState): Promise<boolean>;
+  /**
+   * The groups that have stored state (each registered when its first item is written): the closer
+   * also closes groups no longer configured (a removed log group, a changed prefix), so the flows
+   * they hold still reach a finding.
+   */
+  groups(): Promise<readonly string[]>;
+  /** Drops `logGroup` from the groups, once none of its items is left. */
+  forget(logGroup: string): Promise<void>;
 }
 
 /** Reads objects from S3 (or the local emulator). Throws for transient faults (the message is retried). */

@@ -28,20 +28,31 @@ export interface CloseFindingsDeps {
 
 /**
  * Sends the findings of every group's windows (a log group, or `s3://bucket/prefix`) that no
- * delivery can add to any more, and marks them closed. A group that fails is logged and counted;
- * the next schedule tries it again.
+ * delivery can add to any more, and marks them closed: the configured groups, and the groups the
+ * store still holds state of that are no longer configured (a removed log group, a changed
+ * prefix), whose held flows would otherwise never reach a finding. Such a group is forgotten once
+ * its items have expired. A group that fails is logged and counted; the next schedule tries it again.
  */
-export async function closeFindingWindows(groups: Iterable<string>, deps: CloseFindingsDeps): Promise<void> {
+export async function closeFindingWindows(configured: Iterable<string>, deps: CloseFindingsDeps): Promise<void> {
   const findings = deps.findings;
   if (findings === undefined) {
     deps.logger.warn('close-findings event ignored: alertMode is flows');
     return;
   }
-  for (const group of groups) {
+  const current = new Set(configured);
+  let stored: readonly string[] = [];
+  try {
+    stored = await findings.store.groups();
+  } catch (error) {
+    deps.logger.error('the groups with finding state could not be listed; only the configured ones are closed', { error: error as Error });
+  }
+  for (const group of new Set([...current, ...stored])) {
     let result: CloseResult = emptyClose();
     try {
-      result = await closeShardedWindows(findings.store, group, PUSH_SHARDS, pushTiming(findings.lookbackMs, deps.now()).closeUpTo, findings.settings, deps.outlets);
-      if (result.windows > 0) deps.logger.info('finding windows closed', { logGroup: group, windows: result.windows, findingsSent: result.byType, failed: result.failed });
+      const closed = await closeShardedWindows(findings.store, group, PUSH_SHARDS, pushTiming(findings.lookbackMs, deps.now()).closeUpTo, findings.settings, deps.outlets);
+      result = closed;
+      if (result.windows > 0) deps.logger.info('finding windows closed', { logGroup: group, windows: result.windows, findingsSent: result.byType, failed: result.failed, configured: current.has(group) });
+      if (!current.has(group) && closed.storedShards === 0) await findings.store.forget(group);
     } catch (error) {
       result.failed++;
       deps.logger.error('finding windows could not be closed; the next schedule retries', { logGroup: group, error: error as Error });

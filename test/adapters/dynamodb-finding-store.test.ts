@@ -24,6 +24,22 @@ describe('DynamoDbFindingStore (against dynalite)', () => {
     expect(await store.load('/g1', 1)).toBeUndefined();
   });
 
+  it('lists the groups with state (added when a group\'s first item is written), and forgets one on request', async () => {
+    await db.createCheckpointTable('finding-groups');
+    const store = new DynamoDbFindingStore(db.client, 'finding-groups');
+    expect(await store.groups()).toEqual([]);
+    expect(await store.save('/a', 0, undefined, emptyState())).toBe(true);
+    expect(await store.save('/a', 0, 1, emptyState())).toBe(true);
+    expect(await store.save('s3://b/AWSLogs/', 5, undefined, emptyState())).toBe(true);
+    // Only a new item lists its group: a save from a revision (here one that loses) adds nothing.
+    expect(await store.save('/c', 0, 3, emptyState())).toBe(false);
+    expect([...(await store.groups())].sort()).toEqual(['/a', 's3://b/AWSLogs/']);
+    await store.forget('/a');
+    expect(await store.groups()).toEqual(['s3://b/AWSLogs/']);
+    await store.forget('/never-listed');
+    expect(await store.groups()).toEqual(['s3://b/AWSLogs/']);
+  });
+
   it('starts afresh from an item it cannot read, saying why, and never reopens closed windows', async () => {
     const store = new DynamoDbFindingStore(db.client, TABLE);
     expect(await store.save('/g2', 3, undefined, emptyState(7_200_000))).toBe(true);

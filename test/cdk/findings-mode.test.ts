@@ -47,7 +47,7 @@ describe('findings in push mode', () => {
   it('creates the state table, readable and writable item by item only', () => {
     template.resourceCountIs('AWS::DynamoDB::Table', 1);
     const state = statements(template).filter((s) => JSON.stringify(s['Action']).includes('dynamodb:'));
-    expect(state).toEqual([expect.objectContaining({ Sid: 'FindingState', Action: ['dynamodb:GetItem', 'dynamodb:PutItem'], Resource: { 'Fn::GetAtt': [expect.stringMatching(/CheckpointTable/), 'Arn'] } })]);
+    expect(state).toEqual([expect.objectContaining({ Sid: 'FindingState', Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], Resource: { 'Fn::GetAtt': [expect.stringMatching(/CheckpointTable/), 'Arn'] } })]);
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ [ENV.alertMode]: 'both', [ENV.lookbackMinutes]: '20', [ENV.checkpointTable]: Match.anyValue() }) },
     });

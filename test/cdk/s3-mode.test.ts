@@ -99,7 +99,7 @@ describe('s3 mode with findings and a flow log to a new bucket', () => {
     });
     const read = statements(template).find((s) => s['Action'] === 's3:GetObject');
     expect(JSON.stringify(read?.['Resource'])).toMatch(/FlowLogBucket.*AWSLogs\/\*/);
-    expect(statements(template).filter((s) => s['Sid'] === 'FindingState')).toEqual([expect.objectContaining({ Action: ['dynamodb:GetItem', 'dynamodb:PutItem'] })]);
+    expect(statements(template).filter((s) => s['Sid'] === 'FindingState')).toEqual([expect.objectContaining({ Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'] })]);
     template.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(5 minutes)', Target: Match.objectLike({ Input: JSON.stringify({ vpcFlowAlerts: 'close-findings' }) }) });
     const dashboard = JSON.stringify((Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0] as { Properties: unknown }).Properties);
     expect(dashboard).toContain(`\\"${METRICS.findingsSent}\\"`);

@@ -7,7 +7,7 @@
 import { gzipSync } from 'node:zlib';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { SQSEvent } from 'aws-lambda';
@@ -154,6 +154,8 @@ it('an object whose finding state cannot be saved is reported for redelivery, an
       settings: { ...DEFAULT_FINDING_SETTINGS, alertMode: 'findings' },
       store: {
         load: (group, shard) => real.load(group, shard),
+        groups: () => real.groups(),
+        forget: (group) => real.forget(group),
         save: async (group, shard, revision, state) => {
           if (refuse) throw Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' });
           return real.save(group, shard, revision, state);
@@ -204,7 +206,7 @@ it('keeps the flows of an object deleted while it was read, and never touches th
     maxMessageBytes: 262_144,
     findings: {
       settings: { ...DEFAULT_FINDING_SETTINGS, alertMode: 'findings' },
-      store: { load: async (group, shard) => { loads++; return real.load(group, shard); }, save: (group, shard, revision, state) => real.save(group, shard, revision, state) },
+      store: { groups: () => real.groups(), forget: (group) => real.forget(group), load: async (group, shard) => { loads++; return real.load(group, shard); }, save: (group, shard, revision, state) => real.save(group, shard, revision, state) },
       lookbackMs: 15 * MIN,
     },
   });
@@ -219,4 +221,36 @@ it('keeps the flows of an object deleted while it was read, and never touches th
   await handler(CLOSE_FINDINGS_EVENT);
   const findings = (await aws.sqs.drain(queueUrl)).map((m) => JSON.parse(m.Body ?? '') as FindingAlert);
   expect(findings.filter((f) => f.finding_type === 'port_scan' && f.src_ip === '198.51.100.23')).toEqual([expect.objectContaining({ flow_count: 40 })]);
+});
+
+it('still sends the findings of a prefix no longer configured, under its old name, and forgets it once its state is gone', async () => {
+  const queueUrl = await aws.sqs.createQueue('s3-findings-moved');
+  await aws.dynamo.createCheckpointTable('s3-findings-moved');
+  const clock = { ms: START + 10 * MIN };
+  const store = new DynamoDbFindingStore(new DynamoDBClient({ region: REGION, endpoint: aws.dynamo.endpoint, credentials: TEST_CREDENTIALS }), 's3-findings-moved', () => clock.ms);
+  const handlerFor = (prefix: string) => createObjectHandler({
+    logger: new Logger({ serviceName: METRIC_SERVICE }),
+    metrics: new Metrics({ namespace: METRIC_NAMESPACE, serviceName: METRIC_SERVICE }),
+    bucket: BUCKET, prefix, store: storeWrittenAt(() => START + 5 * MIN), now: () => clock.ms,
+    publisher: new SqsPublisher(aws.sqs.client, { queueUrl, fifo: false, maxBatchBytes: 262_144, sleep: async () => {} }),
+    quarantine: new SqsPublisher(aws.sqs.client, { queueUrl: quarantineUrlFor(queueUrl), fifo: false, maxBatchBytes: 1_048_576, sleep: async () => {} }),
+    maxMessageBytes: 262_144,
+    findings: { settings: { ...DEFAULT_FINDING_SETTINGS, alertMode: 'findings' }, store, lookbackMs: 15 * MIN },
+  });
+  const scan = plantedAttacks(START + 10 * MIN, 16).events.filter((e) => e.message.includes(' 198.51.100.23 '));
+  const [key] = await putObjects(scan, 'moved');
+  expect(await handlerFor(PREFIX)(batch([key as string]))).toEqual({ batchItemFailures: [] });
+  // Redeployed with a narrower prefix before the window closed: the old group's windows are still closed on time.
+  const moved = handlerFor(`${PREFIX}123456789012/`);
+  clock.ms = START + HOUR + 35 * MIN;
+  await moved(CLOSE_FINDINGS_EVENT);
+  const findings = (await aws.sqs.drain(queueUrl)).map((m) => JSON.parse(m.Body ?? '') as FindingAlert);
+  expect(findings.filter((f) => f.finding_type === 'port_scan')).toEqual([expect.objectContaining({ src_ip: '198.51.100.23', flow_count: 40, log_group: `s3://${BUCKET}/${PREFIX}` })]);
+  expect(await store.groups()).toEqual([`s3://${BUCKET}/${PREFIX}`]);
+  // Its items expire (TTL); the next close forgets it.
+  for (let shard = 0; shard < 16; shard++) {
+    await aws.dynamo.client.send(new DeleteItemCommand({ TableName: 's3-findings-moved', Key: { pk: { S: `findings|${shard}|s3://${BUCKET}/${PREFIX}` } } }));
+  }
+  await moved(CLOSE_FINDINGS_EVENT);
+  expect(await store.groups()).toEqual([]);
 });
