@@ -9,6 +9,8 @@ import type { PollStats } from '../app/poll-log-group';
 import type { AlertPublisher, CheckpointStore, FindingStateStore, LogSource } from '../app/ports';
 import { addFindingMetrics } from './finding-metrics';
 import { runPoll } from '../app/run-poll';
+import { closeStaleGroups } from '../app/close-stale-groups';
+import { emptyAdmissions } from '../app/finding-tracker';
 
 /**
  * Time kept back from the Lambda timeout once a run stops reading: enough for one more page's
@@ -75,11 +77,38 @@ export function createPollHandler(deps: PollHandlerDeps): (event: unknown, conte
         config.maxEventsPerRun,
       );
       for (const stats of groups) report(stats, deps);
+      // Groups removed from the stack: their held flows still reach a finding (while time is left).
+      if (context.getRemainingTimeInMillis() >= reserveMs) await closeRemoved(deps, runId, now, () => now() + context.getRemainingTimeInMillis());
       return { runId, groups };
     } finally {
       logger.removeKeys(['runId']);
     }
   };
+}
+
+/**
+ * Sends the findings of log groups removed from the stack that still hold flows, so none are
+ * stranded by the change. A failure is logged; the next run tries again.
+ */
+async function closeRemoved(deps: PollHandlerDeps, runId: string, now: () => number, leaseUntil: () => number): Promise<void> {
+  const store = deps.findingStore;
+  if (store === undefined) return;
+  const { config, logger, metrics } = deps;
+  try {
+    const closed = await closeStaleGroups(new Set(config.logGroups.map((g) => g.name)), {
+      store, checkpoints: deps.checkpoints, settings: config.findings, lookbackMs: config.lookbackMs, runId, now, leaseUntil,
+      outlets: { publisher: deps.publisher, quarantine: deps.quarantine, maxMessageBytes: config.maxMessageBytes, outputFormat: config.outputFormat },
+    });
+    for (const { logGroup, findings, forgotten } of closed) {
+      if (findings.windows > 0 || findings.failed > 0) logger.info('finding windows of a log group no longer polled closed', { logGroup, windows: findings.windows, findingsSent: findings.byType, failed: findings.failed });
+      if (forgotten) logger.info('a log group no longer polled has no finding state left; it is forgotten', { logGroup });
+      metrics.addDimension(LOG_GROUP_DIMENSION, logGroup);
+      addFindingMetrics(metrics, emptyAdmissions(), findings, 0);
+      metrics.publishStoredMetrics();
+    }
+  } catch (error) {
+    logger.error('finding windows of log groups no longer polled could not be closed; the next run retries', { error: error as Error });
+  }
 }
 
 function report(stats: PollStats, deps: PollHandlerDeps): void {

@@ -49,6 +49,19 @@ async function scenario(extraEnv: Record<string, string> = {}) {
   return { poller, tick, bodies, findings, put, queueUrl, table, group, received };
 }
 
+/** A 12-port scan from `src` at the next hour, held (not yet sent) by a findings-mode run; resolves to that hour. */
+async function heldScan(s: Awaited<ReturnType<typeof scenario>>, src: string): Promise<number> {
+  await s.tick();
+  const start = Math.ceil(aws.clock.ms / HOUR) * HOUR;
+  while (aws.clock.ms < start) await s.tick();
+  const target = interfaceOf(5);
+  s.put(Array.from({ length: 12 }, (_, i) => ({ timestamp: aws.clock.ms + i * 1000, message: v2Record({ eni: target.eni, src, dst: target.ip, srcPort: 1, dstPort: 500 + i, startS: Math.floor((aws.clock.ms + i * 1000) / 1000) }) })));
+  await s.tick();
+  await s.tick();
+  expect(s.bodies()).toEqual([]);
+  return start;
+}
+
 describe('findings through the poller', () => {
   it('finds every planted attack in a day of background scanning, sends a tenth of the messages, and nothing twice', async () => {
     const s = await scenario({ [ENV.allowlistCidrs]: ALLOWLISTED_RANGE });
@@ -121,14 +134,7 @@ describe('findings through the poller', () => {
 describe('switching alertMode back to flows', () => {
   it('still sends the findings of the windows a findings-mode run left open', async () => {
     const s = await scenario();
-    await s.tick();
-    const start = Math.ceil(aws.clock.ms / HOUR) * HOUR;
-    while (aws.clock.ms < start) await s.tick();
-    const target = interfaceOf(5);
-    s.put(Array.from({ length: 12 }, (_, i) => ({ timestamp: aws.clock.ms + i * 1000, message: v2Record({ eni: target.eni, src: '198.51.100.8', dst: target.ip, srcPort: 1, dstPort: 500 + i, startS: Math.floor((aws.clock.ms + i * 1000) / 1000) }) })));
-    await s.tick();
-    await s.tick();
-    expect(s.bodies()).toEqual([]);
+    const start = await heldScan(s, '198.51.100.8');
     // The same group, table and queue, now in flows mode.
     const flows = makePoller(aws, pollerEnv(s.queueUrl, s.table, { [ENV.alertMode]: 'flows' }, s.group));
     while (aws.clock.ms < start + 2 * HOUR) {
@@ -137,6 +143,21 @@ describe('switching alertMode back to flows', () => {
     }
     const received = (await aws.sqs.drain(s.queueUrl)).map((m) => JSON.parse(m.Body ?? '') as FindingAlert);
     expect(received.map((f) => [f.finding_type, f.src_ip, f.flow_count])).toEqual([['port_scan', '198.51.100.8', 12]]);
+  });
+
+  it('still sends the findings of a log group removed from the stack, under its name', async () => {
+    const s = await scenario();
+    const start = await heldScan(s, '198.51.100.9');
+    // Redeployed to poll another group only: the same table and queue.
+    const other = `${s.group}-replacement`;
+    aws.logs.createLogGroup(other);
+    const moved = makePoller(aws, pollerEnv(s.queueUrl, s.table, { [ENV.alertMode]: 'findings' }, other));
+    while (aws.clock.ms < start + 2 * HOUR) {
+      aws.clock.ms += 5 * MIN;
+      await moved.invoke();
+    }
+    const received = (await aws.sqs.drain(s.queueUrl)).map((m) => JSON.parse(m.Body ?? '') as FindingAlert);
+    expect(received.map((f) => [f.finding_type, f.src_ip, f.flow_count, f.log_group])).toEqual([['port_scan', '198.51.100.9', 12, s.group]]);
   });
 });
 
