@@ -15,7 +15,7 @@ import type { AlertMode, FindingAlert } from '../lambda/core/finding';
 import { ENV } from '../lambda/settings/settings-table';
 import { ALLOWLISTED_RANGE, backgroundTraffic, plantedAttacks } from '../local/flow-traffic';
 import type { PollStats } from '../lambda/app/poll-log-group';
-import { readInputEvents, readInputText } from '../lambda/cli/cli-input';
+import { isParquetFile, readInputEvents, readInputText } from '../lambda/cli/cli-input';
 import { LogFormatError } from '../lambda/core/errors';
 import { compileFormat } from '../lambda/core/log-format';
 import { parseMessage } from '../lambda/core/record-parser';
@@ -134,6 +134,7 @@ function loadSamples(aws: LocalAws): Loaded {
  * holds (each alert still takes its timestamp from the record's own start).
  */
 async function loadFile(aws: LocalAws, file: string, format: string | undefined): Promise<Loaded> {
+  if (format !== undefined && isParquetFile(file)) throw new Error('--format does not apply to a Parquet file (its schema names its fields): leave it out');
   const input = readInputEvents(await readInputText(file));
   let logFormat = format;
   if (logFormat === undefined && input[0] !== undefined) {

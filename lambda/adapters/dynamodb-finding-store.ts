@@ -14,8 +14,8 @@ export const MAX_STATE_BYTES = 380_000;
 const STATE_TTL_SECONDS = 35 * 24 * 3600;
 /** The item listing the groups with stored state. */
 const GROUPS_KEY = 'findings-groups';
-/** Groups listed at most: the list is one item (400 KB) of names of at most 512 characters. */
-const MAX_GROUPS = 500;
+/** Groups listed at most (read): the list is one item (400 KB), and a name can be 1 KB or more. */
+const MAX_GROUPS = 300;
 /** A decompressed item larger than this is refused before parsing (a stored item is input too). */
 const MAX_INFLATED_BYTES = 32 * 1024 * 1024;
 
@@ -69,9 +69,11 @@ export class DynamoDbFindingStore implements FindingStateStore {
       closedBefore: { N: String(state.closedBefore) },
       [CHECKPOINT_TTL]: { N: String(Math.floor(this.now() / 1000) + STATE_TTL_SECONDS) },
     };
-    // A new item: the group is listed first (again, after a TTL expiry), so the closer finds its
-    // state even once the group is no longer configured.
-    if (expectedRevision === undefined) await this.list('ADD', logGroup);
+    // A new item: the group is listed (again, after a TTL expiry), so the closer finds its state
+    // even once the group is no longer configured; before the write and after it, so a closer
+    // forgetting the group meanwhile cannot leave an item unlisted (see forget). Best effort: the
+    // closers list their configured groups too, and a full or failing list must never stop a save.
+    if (expectedRevision === undefined) await this.remember(logGroup).catch(() => undefined);
     try {
       await this.client.send(new PutItemCommand({
         TableName: this.tableName,
@@ -80,6 +82,7 @@ export class DynamoDbFindingStore implements FindingStateStore {
         ExpressionAttributeNames: { '#revision': 'revision' },
         ...(expectedRevision !== undefined && { ExpressionAttributeValues: { ':expected': { N: String(expectedRevision) } } }),
       }));
+      if (expectedRevision === undefined) await this.remember(logGroup).catch(() => undefined);
       return true;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException || (error as Error).name === 'ConditionalCheckFailedException') return false;
@@ -90,6 +93,10 @@ export class DynamoDbFindingStore implements FindingStateStore {
   public async groups(): Promise<readonly string[]> {
     const { Item: item } = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: { [CHECKPOINT_KEY]: { S: GROUPS_KEY } }, ConsistentRead: true }));
     return (item?.['groups']?.SS ?? []).slice(0, MAX_GROUPS);
+  }
+
+  public async remember(logGroup: string): Promise<void> {
+    await this.list('ADD', logGroup);
   }
 
   public async forget(logGroup: string): Promise<void> {

@@ -2,6 +2,8 @@ import type { FindingSettings } from '../core/finding';
 import { SEARCH_MARGIN_MS } from '../core/poll-window';
 import type { CloseResult, FindingOutlets } from './close-findings';
 import { closeShardedWindows } from './close-findings';
+import { forgetIfGone, rememberConfigured } from './finding-groups';
+import { PUSH_SHARDS } from './finding-tracker';
 import type { CheckpointStore, FindingStateStore } from './ports';
 
 /** What closing a poll stack's removed groups needs. */
@@ -33,14 +35,15 @@ export interface StaleGroupResult {
  */
 export async function closeStaleGroups(polled: ReadonlySet<string>, deps: StaleGroupDeps): Promise<StaleGroupResult[]> {
   const results: StaleGroupResult[] = [];
-  for (const group of await deps.store.groups()) {
+  const listed = await deps.store.groups();
+  await rememberConfigured(deps.store, polled, listed);
+  for (const group of listed) {
     if (polled.has(group)) continue;
     if (!(await deps.checkpoints.acquireLease(group, deps.runId, deps.leaseUntil(), deps.now()))) continue;
     try {
-      // Poll mode keeps one shard a group: the lease makes its run the only writer.
-      const closed = await closeShardedWindows(deps.store, group, 1, deps.now() - deps.lookbackMs - SEARCH_MARGIN_MS, deps.settings, deps.outlets);
-      const forgotten = closed.storedShards === 0;
-      if (forgotten) await deps.store.forget(group);
+      // Poll mode writes one shard a group; a group push or s3 mode wrote before a switch has up to 16.
+      const closed = await closeShardedWindows(deps.store, group, PUSH_SHARDS, deps.now() - deps.lookbackMs - SEARCH_MARGIN_MS, deps.settings, deps.outlets);
+      const forgotten = closed.storedShards === 0 && (await forgetIfGone(deps.store, group, PUSH_SHARDS));
       results.push({ logGroup: group, findings: closed, forgotten });
     } finally {
       await deps.checkpoints.releaseLease(group, deps.runId);

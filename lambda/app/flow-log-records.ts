@@ -11,6 +11,11 @@ import type { ObjectStore } from './ports';
 
 /** Records handed on at a time: as many as sendAlerts takes in one chunk. */
 export const RECORDS_PER_BATCH = 2500;
+/**
+ * Parquet rows decoded at a time: a row group is read in slices of this many rows, so a large (or
+ * hostile, declaring millions of rows) group is never decoded whole.
+ */
+export const PARQUET_ROWS_PER_READ = 100_000;
 /** A line longer than this (no flow record is) is cut and sent as an unparsed record. */
 export const MAX_LINE_CHARS = 1_048_576;
 
@@ -153,22 +158,30 @@ async function* parquetBatches(store: ObjectStore, bucket: string, key: string):
     if (isStoreError(error)) throw error;
     throw new CorruptObjectError(`the object is not a flow-log Parquet file: ${(error as Error).message}`, 1);
   }
-  // One row group at a time: its decoded columns are what is in memory.
-  let row = 0;
-  for (const group of metadata.row_groups) {
-    const count = Number(group.num_rows);
+  // One slice of a row group at a time: its decoded rows are what is in memory.
+  const total = metadata.row_groups.reduce((sum, group) => sum + Number(group.num_rows), 0);
+  for (let row = 0; row < total; row += PARQUET_ROWS_PER_READ) {
     const rows: unknown[][] = [];
     try {
-      await parquetRead({ file, metadata, compressors, rowStart: row, rowEnd: row + count, onComplete: (chunk: unknown[][]) => { rows.push(...chunk); } });
+      await parquetRead({
+        file, metadata, compressors, rowStart: row, rowEnd: Math.min(total, row + PARQUET_ROWS_PER_READ),
+        // One call per slice; pushed one by one (a spread of 100,000 arguments would overflow the stack).
+        onComplete: (chunk: unknown[][]) => {
+          for (const values of chunk) rows.push(values);
+        },
+      });
     } catch (error) {
       if (isStoreError(error)) throw error;
-      throw new CorruptObjectError(`row group at row ${row + 1} cannot be read: ${(error as Error).message}`, row + 1);
+      throw new CorruptObjectError(`rows from ${row + 1} cannot be read: ${(error as Error).message}`, row + 1);
     }
     for (let start = 0; start < rows.length; start += RECORDS_PER_BATCH) {
       const records = rows.slice(start, start + RECORDS_PER_BATCH).map((values, i) => ({ message: rowText(values), position: row + start + i + 1 }));
       yield { format, records };
     }
-    row += count;
+    // A file whose groups hold fewer rows than they declare is cut short here, not read past.
+    if (rows.length < Math.min(total, row + PARQUET_ROWS_PER_READ) - row) {
+      throw new CorruptObjectError(`rows from ${row + rows.length + 1} are declared but missing`, row + rows.length + 1);
+    }
   }
 }
 

@@ -121,6 +121,8 @@ export interface FindingStateStore {
    * they hold still reach a finding.
    */
   groups(): Promise<readonly string[]>;
+  /** Lists `logGroup` among the groups (a group whose state predates the list, or whose listing failed). */
+  remember(logGroup: string): Promise<void>;
   /** Drops `logGroup` from the groups, once none of its items is left. */
   forget(logGroup: string): Promise<void>;
 }

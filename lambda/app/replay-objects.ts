@@ -94,7 +94,9 @@ export async function replayObjects(
       if (stats.sendFailures > 0 && progress.failureReasons.length < 5) progress.failureReasons.push(`s3://${bucket}/${key}: ${stats.sendFailures} alerts not sent`);
       if (tracker !== undefined) {
         await tracker.save();
-        latest = Math.max(latest, stats.flowTime);
+        // Only files named with their time move the closing clock: the listing is in that order,
+        // and another key's time (its LastModified, a copy's date) could run far ahead of it.
+        if (fileTime(key) !== undefined) latest = Math.max(latest, stats.flowTime);
         await closeUpTo(latest - LOOKBACK_MS);
       }
     }

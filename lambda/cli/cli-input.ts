@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { readFlowLogObject } from '../app/flow-log-records';
 import type { EventMeta } from '../core/alert';
@@ -13,15 +13,30 @@ const MAX_INPUT_BYTES = 512 * 1024 * 1024;
  * it would be in a `.log.gz`: its header line, then one line a row.
  */
 export async function readInputText(file: string | undefined): Promise<string> {
+  // Parquet is read by range, never loaded whole (it may be larger than a buffer can be).
+  if (file !== undefined && isParquetFile(file)) return parquetText(file);
   const bytes = readFileSync(file ?? 0);
   if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) return gunzipSync(bytes, { maxOutputLength: MAX_INPUT_BYTES }).toString('utf8');
-  if (file !== undefined && isParquet(bytes)) return parquetText(file);
   return bytes.toString('utf8');
 }
 
-function isParquet(bytes: Buffer): boolean {
-  const magic = (at: number): boolean => bytes.toString('latin1', at, at + 4) === 'PAR1';
-  return bytes.length >= 12 && magic(0) && magic(bytes.length - 4);
+/** Whether `file` is a Parquet file (`PAR1` at both ends), from its first and last bytes; false when it cannot be read. */
+export function isParquetFile(file: string): boolean {
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, 'r');
+    const size = fstatSync(fd).size;
+    if (size < 12) return false;
+    const magic = (at: number): boolean => {
+      const bytes = Buffer.alloc(4);
+      return readSync(fd as number, bytes, 0, 4, at) === 4 && bytes.toString('latin1') === 'PAR1';
+    };
+    return magic(0) && magic(size - 4);
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }
 
 async function parquetText(file: string): Promise<string> {

@@ -16,8 +16,10 @@ export const fileObjectStore: ObjectStore = {
   range: async (_bucket, key, start, end) => {
     const file = await open(key, 'r');
     try {
-      const bytes = new Uint8Array(end - start);
-      const { bytesRead } = await file.read(bytes, 0, bytes.length, start);
+      // The file's metadata asks for the ranges: never allocate past the file's end for it.
+      const size = (await file.stat()).size;
+      const bytes = new Uint8Array(Math.max(0, Math.min(end, size) - Math.max(0, start)));
+      const { bytesRead } = await file.read(bytes, 0, bytes.length, Math.max(0, start));
       return bytes.subarray(0, bytesRead);
     } finally {
       await file.close();

@@ -28,14 +28,15 @@ import { FINDING_TYPES } from '../core/finding';
 import { enforceLimit } from '../core/finding-limits';
 import { parseMessage } from '../core/record-parser';
 import { SETTINGS } from '../settings/settings-table';
-import { readInputEvents, readInputText } from './cli-input';
+import { isParquetFile, readInputEvents, readInputText } from './cli-input';
 
 const USAGE = `usage: npm run --silent normalize -- [--format '<LogFormat>'] [--log-group NAME] [FILE]
 
 Writes one alert (JSON) per flow-log record: the bodies the Lambda sends to the queue.
 
   FILE                  flow-log lines, or the JSON that 'aws logs filter-log-events' prints; plain or
-                        gzip (.gz is detected by its content), or a flow log's Parquet file (S3); default: stdin
+                        gzip (.gz is detected by its content), or a flow log's Parquet file (S3; a FILE, not
+                        stdin, and without --format: its schema names the fields); default: stdin
   --format LOGFORMAT    the flow log's LogFormat (aws ec2 describe-flow-logs --query 'FlowLogs[].LogFormat');
                         default: the version 2 layout, or the header line when the input starts with one
   --log-group NAME      recorded on raw_event.log_group
@@ -111,6 +112,11 @@ async function main(): Promise<number> {
   if (typeof options === 'string') {
     process.stderr.write(options === '' ? `${USAGE}\n` : `normalize: ${options}\n\n${USAGE}\n`);
     return options === '' ? 0 : 2;
+  }
+  if (options.format !== undefined && options.file !== undefined && isParquetFile(options.file)) {
+    // Its rows come in the schema's column order: another layout would put values under the wrong fields.
+    process.stderr.write(`normalize: --format does not apply to a Parquet file (its schema names its fields): leave it out\n`);
+    return 2;
   }
   let format: CompiledFormat;
   try {

@@ -7,6 +7,7 @@ import type { FindingSettings } from '../core/finding';
 import type { CLOSE_FINDINGS_EVENT } from '../settings/settings-table';
 import { LOG_GROUP_DIMENSION } from '../settings/metric-names';
 import type { FindingStateStore } from '../app/ports';
+import { forgetIfGone, rememberConfigured } from '../app/finding-groups';
 import { addFindingMetrics } from './finding-metrics';
 
 /** What the schedule sends in push and S3 modes: close the finding windows that can get no more records. */
@@ -40,26 +41,38 @@ export async function closeFindingWindows(configured: Iterable<string>, deps: Cl
     return;
   }
   const current = new Set(configured);
-  let stored: readonly string[] = [];
+  let listed: readonly string[] = [];
   try {
-    stored = await findings.store.groups();
+    listed = await findings.store.groups();
+    await rememberConfigured(findings.store, current, listed);
   } catch (error) {
-    deps.logger.error('the groups with finding state could not be listed; only the configured ones are closed', { error: error as Error });
+    deps.logger.error('the list of groups with finding state could not be read or completed; the configured groups are closed, and the next schedule retries', { error: error as Error });
   }
-  for (const group of new Set([...current, ...stored])) {
+  for (const group of new Set([...current, ...listed])) {
+    const stale = !current.has(group);
     let result: CloseResult = emptyClose();
     try {
       const closed = await closeShardedWindows(findings.store, group, PUSH_SHARDS, pushTiming(findings.lookbackMs, deps.now()).closeUpTo, findings.settings, deps.outlets);
       result = closed;
-      if (result.windows > 0) deps.logger.info('finding windows closed', { logGroup: group, windows: result.windows, findingsSent: result.byType, failed: result.failed, configured: current.has(group) });
-      if (!current.has(group) && closed.storedShards === 0) await findings.store.forget(group);
+      if (result.windows > 0) deps.logger.info('finding windows closed', { logGroup: group, windows: result.windows, findingsSent: result.byType, failed: result.failed, configured: !stale });
+      if (stale && closed.storedShards === 0) await forget(findings.store, group, deps.logger);
     } catch (error) {
       result.failed++;
       deps.logger.error('finding windows could not be closed; the next schedule retries', { logGroup: group, error: error as Error });
     }
     if (result.failed > 0) deps.logger.error('findings could not be sent; their windows stay open and are sent next time', { logGroup: group, failed: result.failed });
+    // A group no longer configured reports only when something happened (it is listed until its state expires).
+    if (stale && result.windows === 0 && result.failed === 0) continue;
     deps.metrics.addDimension(LOG_GROUP_DIMENSION, group);
     addFindingMetrics(deps.metrics, emptyAdmissions(), result, 0);
     deps.metrics.publishStoredMetrics();
+  }
+}
+
+async function forget(store: FindingStateStore, group: string, logger: Logger): Promise<void> {
+  try {
+    if (await forgetIfGone(store, group, PUSH_SHARDS)) logger.info('a group no longer configured has no finding state left; it is forgotten', { logGroup: group });
+  } catch (error) {
+    logger.warn('a group with no finding state left could not be forgotten; the next schedule retries', { logGroup: group, error: error as Error });
   }
 }

@@ -49,6 +49,24 @@ describe('replayObjects with findings', () => {
     ]);
   });
 
+  it('lets no key without a time in its name move the windows on: two files of one window make one scan', async () => {
+    const first = Date.UTC(2026, 10, 24, 10, 5);
+    const day = `${REGION_PREFIX}2026/11/24/`;
+    const store = archive(new Map([
+      [`${day}123456789012_vpcflowlogs_us-east-1_fl-1_20261124T1005Z_h.log.gz`, probes(1000, first / 1000)],
+      [`${day}123456789012_vpcflowlogs_us-east-1_fl-1_20261124T1010Z_h.log.gz`, probes(2000, first / 1000 + 300)],
+      // Copied in by hand: no time in its name, and a LastModified two days on.
+      [`${day}exported-by-hand.log.gz`, probes(3000, first / 1000).slice(0, 1)],
+    ]), Date.UTC(2026, 10, 26, 9, 0));
+    const queue = new FakeQueue();
+    const progress = await replayObjects(BUCKET, REGION_PREFIX, { start: Date.UTC(2026, 10, 24), end: Date.UTC(2026, 10, 24, 23, 59) }, {
+      store, publisher: queue, maxMessageBytes: 262_144, findings: { ...DEFAULT_FINDING_SETTINGS, alertMode: 'findings' },
+    });
+    expect(progress).toMatchObject({ objects: 3, records: 13, alertsSent: 0, failed: 0 });
+    const scans = queue.received.map((m) => JSON.parse(m.body) as { finding_type: string; flow_count: number }).filter((f) => f.finding_type === 'port_scan');
+    expect(scans).toEqual([expect.objectContaining({ flow_count: 12 })]);
+  });
+
   it('reports findings that could not be sent by the end as failed', async () => {
     const at = Date.UTC(2026, 10, 24, 10, 5);
     const store = archive(new Map([[`${REGION_PREFIX}2026/11/24/123456789012_vpcflowlogs_us-east-1_fl-1_20261124T1005Z_h.log.gz`, probes(1000, at / 1000)]]), at + 120_000);

@@ -97,6 +97,16 @@ describe('npm run normalize', () => {
     const flow = (a: Record<string, unknown>) => ({ ...a, alert_id: undefined, raw_event: undefined });
     expect(fromParquet.alerts.map(flow)).toEqual(fromText.alerts.map(flow));
     expect(fromParquet.alerts.map((a) => a['severity'])).toEqual(['medium', 'info']);
+    // Its schema gives the layout: another one would put values under the wrong fields.
+    const withFormat = run(['--format', '${version} ${srcaddr}', file]);
+    expect(withFormat.status).toBe(2);
+    expect(withFormat.stderr).toContain('--format does not apply to a Parquet file');
+    // Parquet's magic at both ends and nothing readable between: the reason, exit 1.
+    const broken = join(dir, 'broken.parquet');
+    writeFileSync(broken, Buffer.concat([Buffer.from('PAR1'), Buffer.alloc(64, 7), Buffer.from([8, 0, 0, 0]), Buffer.from('PAR1')]));
+    const unreadable = run([broken]);
+    expect(unreadable.status).toBe(1);
+    expect(unreadable.stderr).toMatch(/normalize: cannot read .*broken\.parquet: the object is not a flow-log Parquet file/);
   });
 
   it('exits 3 with a hint when the input had records and none could be parsed', () => {

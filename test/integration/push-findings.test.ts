@@ -25,6 +25,7 @@ import { MIN, quarantineUrlFor, REGION, startLocalAws } from '../../local/local-
 import { TEST_CREDENTIALS } from '../../local/local-sqs';
 import { expectValidAlert } from '../helpers/alert-schema';
 import { encodeDelivery } from '../helpers/subscription';
+import { storeWith } from '../helpers/finding-store';
 
 jest.setTimeout(120_000);
 
@@ -119,7 +120,7 @@ it('a Kinesis record whose finding state cannot be saved is retried from that re
   await aws.dynamo.createCheckpointTable('push-findings-conflict');
   let refuse = true;
   // Every save loses the race while `refuse` is set, as under a writer that never stops.
-  const store = { load: real.load.bind(real), groups: real.groups.bind(real), forget: real.forget.bind(real), save: async (...args: Parameters<typeof real.save>) => (refuse ? false : real.save(...args)) };
+  const store = storeWith(real, { save: async (...args: Parameters<typeof real.save>) => (refuse ? false : real.save(...args)) });
   const handler = subscriber(queueUrl, store, () => START + 30 * MIN, []);
   const planted = plantedAttacks(START + 10 * MIN, 16);
   const records = deliveries(planted.events, 'k').map((d, i) => ({ kinesis: { data: d.awslogs.data, sequenceNumber: String(1000 + i) } }));
