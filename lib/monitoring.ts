@@ -173,7 +173,7 @@ export class AlertsMonitoring extends Construct {
       );
     } else if (objects) {
       this.dashboard.addWidgets(
-        perGroup('Objects read, ignored, corrupt, refused', [METRICS.objectsRead, METRICS.objectsIgnored, METRICS.corruptObjects, METRICS.refusedObjects]),
+        perGroup('Objects read, ignored, corrupt, refused, continued', [METRICS.objectsRead, METRICS.objectsIgnored, METRICS.corruptObjects, METRICS.refusedObjects, METRICS.objectsContinued]),
         perGroup('Records read, alerts sent, unparsed, send failures, quarantined', [METRICS.recordsRead, METRICS.alertsSent, METRICS.unparsedRecords, METRICS.sendFailures, METRICS.quarantined]),
       );
     } else {

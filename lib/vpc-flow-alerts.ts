@@ -406,6 +406,9 @@ export class VpcFlowAlerts extends Construct {
         maxReceiveCount: settings.alertQueueMaxReceiveCount ?? s.alertQueueMaxReceiveCount.default,
       });
       this.notificationQueue = objects.queue;
+      // The rest of an object an invocation runs out of time in is sent back to this queue.
+      fn.function.addEnvironment(ENV.notificationQueueUrl, objects.queue.queueUrl);
+      objects.queue.grantSendMessages(fn.role);
       this.notificationDeadLetterQueue = objects.deadLetterQueue;
       this.subscriptionFilters = [];
     } else {

@@ -36,7 +36,7 @@ export interface PollerConfig {
   /** The contract message bodies follow. */
   readonly outputFormat: OutputFormat;
   /** `s3` mode: the bucket (its name) and the key prefix objects are read from. */
-  readonly s3?: { readonly bucket: string; readonly prefix: string };
+  readonly s3?: { readonly bucket: string; readonly prefix: string; readonly notificationQueueUrl?: string };
 }
 
 /**
@@ -63,7 +63,10 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>, mo
   const s = SETTINGS;
   // The S3 source reads a bucket, not log groups.
   const logGroups = mode === 's3' ? [] : readLogGroups(raw(s.logGroupsJson), problems);
-  const s3 = mode === 's3' ? { bucket: bucketName(required(s.flowLogBucket)), prefix: readSetting(s.flowLogPrefix, raw(s.flowLogPrefix), ENV_NAMING, problems) ?? '' } : undefined;
+  const notificationQueueUrl = mode === 's3' ? readSetting(s.notificationQueueUrl, raw(s.notificationQueueUrl), ENV_NAMING, problems) : undefined;
+  const s3 = mode === 's3'
+    ? { bucket: bucketName(required(s.flowLogBucket)), prefix: readSetting(s.flowLogPrefix, raw(s.flowLogPrefix), ENV_NAMING, problems) ?? '', ...(notificationQueueUrl !== undefined && { notificationQueueUrl }) }
+    : undefined;
   const queueUrl = required(s.queueUrl);
   const quarantineQueueUrl = required(s.quarantineQueueUrl);
   const lookbackMinutes = readSetting(s.lookbackMinutes, raw(s.lookbackMinutes), ENV_NAMING, problems) ?? s.lookbackMinutes.default;

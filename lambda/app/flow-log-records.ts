@@ -47,20 +47,23 @@ export class CorruptObjectError extends Error {
  * than a batch: text (gzip or plain) as a stream, whose header line names the layout; Parquet by
  * row group through range reads, with the layout from its schema. A fault in the object itself
  * ends the reading with {@link CorruptObjectError} (after the batches before it); a fault of the
- * store (network, throttling) is thrown as it is, and the caller retries the object.
+ * store (network, throttling) is thrown as it is, and the caller retries the object. `from`: the
+ * first line or row to hand on (a continued object); text before it is still read for its header,
+ * Parquet starts at that row.
  */
-export async function* readFlowLogObject(store: ObjectStore, bucket: string, key: string, kind: Exclude<ObjectKind, 'ignored'>): AsyncGenerator<RecordBatch> {
-  if (kind === 'parquet') yield* parquetBatches(store, bucket, key);
-  else yield* textBatches(await store.stream(bucket, key), kind === 'log-gzip');
+export async function* readFlowLogObject(store: ObjectStore, bucket: string, key: string, kind: Exclude<ObjectKind, 'ignored'>, from = 1): AsyncGenerator<RecordBatch> {
+  if (kind === 'parquet') yield* parquetBatches(store, bucket, key, from);
+  else yield* textBatches(await store.stream(bucket, key), kind === 'log-gzip', from);
 }
 
-async function* textBatches(body: AsyncIterable<Uint8Array>, gzip: boolean): AsyncGenerator<RecordBatch> {
+async function* textBatches(body: AsyncIterable<Uint8Array>, gzip: boolean, from: number): AsyncGenerator<RecordBatch> {
   let format = compileFormat();
   let batch: ObjectRecord[] = [];
   let line = 0;
   try {
     for await (const text of lines(body, gzip)) {
       line++;
+      if (line > 1 && line < from) continue;
       if (text.cut) {
         batch.push({ message: text.value, position: line, unparsedReason: `line ${line} is longer than ${MAX_LINE_CHARS} characters (cut)` });
       } else if (line === 1) {
@@ -70,7 +73,7 @@ async function* textBatches(body: AsyncIterable<Uint8Array>, gzip: boolean): Asy
           format = compileFormat(header.fields.map((f) => f.name).join(' '));
           continue;
         }
-        batch.push({ message: text.value, position: line });
+        if (line >= from) batch.push({ message: text.value, position: line });
       } else if (text.value !== '') {
         batch.push({ message: text.value, position: line });
       }
@@ -138,7 +141,7 @@ function isZlibError(error: unknown): boolean {
   return typeof code === 'string' && code.startsWith('Z_');
 }
 
-async function* parquetBatches(store: ObjectStore, bucket: string, key: string): AsyncGenerator<RecordBatch> {
+async function* parquetBatches(store: ObjectStore, bucket: string, key: string, from: number): AsyncGenerator<RecordBatch> {
   const { size: byteLength } = await store.head(bucket, key);
   const file: AsyncBuffer = {
     byteLength,
@@ -160,7 +163,7 @@ async function* parquetBatches(store: ObjectStore, bucket: string, key: string):
   }
   // One slice of a row group at a time: its decoded rows are what is in memory.
   const total = metadata.row_groups.reduce((sum, group) => sum + Number(group.num_rows), 0);
-  for (let row = 0; row < total; row += PARQUET_ROWS_PER_READ) {
+  for (let row = Math.max(0, from - 1); row < total; row += PARQUET_ROWS_PER_READ) {
     const rows: unknown[][] = [];
     try {
       await parquetRead({

@@ -78,7 +78,7 @@ export async function replayObjects(
   const send = async (key: string): Promise<void> => {
     let stats: ObjectStats | undefined;
     try {
-      stats = await sendObject(bucket, key, deps, admit);
+      stats = await sendObject(bucket, key, deps, { ...(admit !== undefined && { admit }) });
     } catch (error) {
       progress.failed++;
       if (progress.failureReasons.length < 5) progress.failureReasons.push(`s3://${bucket}/${key}: ${error instanceof Error ? error.message : String(error)}`);

@@ -19,8 +19,13 @@ export interface ObjectDeps {
 
 /** What sending one object did. */
 export interface ObjectStats {
-  /** `ignored`: not a flow-log file (a manifest, another service's log); `corrupt`: the object itself cannot be read to its end. */
-  readonly outcome: 'sent' | 'ignored' | 'corrupt' | 'send-failed';
+  /**
+   * `ignored`: not a flow-log file (a manifest, another service's log); `corrupt`: the object itself
+   * cannot be read to its end; `partial`: stopped in time, to be continued from `next`.
+   */
+  readonly outcome: 'sent' | 'ignored' | 'corrupt' | 'send-failed' | 'partial';
+  /** The line or row to continue from (`partial`). */
+  next?: number;
   records: number;
   alertsSent: number;
   unparsedRecords: number;
@@ -34,17 +39,28 @@ export interface ObjectStats {
   corruptReason?: string;
 }
 
+/** How much of an object to send. */
+export interface ObjectReading {
+  /** Gives each flow to the detectors (alertMode `findings` or `both`); true to also send it on its own. */
+  readonly admit?: Admit;
+  /** The first line or row to send (a continued object). @default 1 */
+  readonly from?: number;
+  /** Asked after each batch: true to stop there (the invocation is running out of time). */
+  readonly stop?: () => boolean;
+}
+
 /**
  * Sends every record of one S3 flow-log object through the same path as CloudWatch Logs records:
  * the same parser, contract, classification and publisher. Each record's event id is
  * `s3:<bucket>/<key>#<line or row>`, so sending an object again (a redelivered notification, a
  * retried batch) repeats the same `alert_id`s and never invents new ones. A fault of the object
  * itself (corrupt gzip, not Parquet) is sent as one unparsed alert at the place it stopped, and the
- * object counts as done; a fault of the store is thrown, so the notification is retried. `admit`
- * (alertMode `findings` or `both`) gives each flow to the detectors, timed by {@link flowTime},
- * and says whether it is also sent on its own.
+ * object counts as done; a fault of the store is thrown, so the notification is retried. The
+ * detectors time each flow by {@link flowTime}. A reading told to `stop` ends after the batch in
+ * hand, `partial`, naming where to continue.
  */
-export async function sendObject(bucket: string, key: string, deps: ObjectDeps, admit?: Admit): Promise<ObjectStats> {
+export async function sendObject(bucket: string, key: string, deps: ObjectDeps, reading: ObjectReading = {}): Promise<ObjectStats> {
+  const { admit, from = 1, stop } = reading;
   const { kind } = readFlowLogKey(key);
   const stats: ObjectStats = { outcome: 'sent', records: 0, alertsSent: 0, unparsedRecords: 0, quarantined: 0, sendFailures: 0, held: 0, flowTime: 0 };
   if (kind === 'ignored') return { ...stats, outcome: 'ignored' };
@@ -76,9 +92,11 @@ export async function sendObject(bucket: string, key: string, deps: ObjectDeps, 
   };
   let lastFormat: Parameters<typeof sendAlerts>[0]['format'] | undefined;
   try {
-    for await (const batch of readFlowLogObject(deps.store, bucket, key, kind)) {
+    for await (const batch of readFlowLogObject(deps.store, bucket, key, kind, from)) {
       lastFormat = batch.format;
       await send(batch.format, batch.records);
+      const last = batch.records[batch.records.length - 1];
+      if (stop?.() === true && last !== undefined && stats.sendFailures === 0) return { ...stats, outcome: 'partial', next: last.position + 1 };
     }
   } catch (error) {
     if (!(error instanceof CorruptObjectError)) throw error;

@@ -1,15 +1,25 @@
 /**
  * The objects an SQS message announces: an EventBridge "Object Created" event from S3 (what the
  * stack routes to the queue), or an S3 event notification (`Records[].s3`, which a bucket's own
- * notifications may send to the same queue). S3 event notifications URL-encode keys (`+` for a
- * space); EventBridge does not.
+ * notifications may send to the same queue), or this product's own continuation of an object an
+ * invocation ran out of time in (`{"vpcFlowAlerts": "continue-object", bucket, key, from}`). S3 event
+ * notifications URL-encode keys (`+` for a space); EventBridge does not.
  */
 
 /** One new object. */
 export interface ObjectRef {
   readonly bucket: string;
   readonly key: string;
+  /** The line or row to continue from (a continuation); absent: the whole object. */
+  readonly from?: number;
 }
+
+/** The message that continues an object from line or row `from`. */
+export function continuationBody(object: ObjectRef & { readonly from: number }): string {
+  return JSON.stringify({ vpcFlowAlerts: CONTINUE_OBJECT, bucket: object.bucket, key: object.key, from: object.from });
+}
+
+const CONTINUE_OBJECT = 'continue-object';
 
 /** What a message says: objects, a test event to acknowledge, or nothing readable. */
 export type Notification =
@@ -31,6 +41,13 @@ export function readNotification(body: string): Notification {
   if (typeof parsed !== 'object' || parsed === null) return { kind: 'invalid', reason: 'the message is not a JSON object' };
   const message = parsed as Record<string, unknown>;
   if (message['Event'] === 's3:TestEvent') return { kind: 'test' };
+  if (message['vpcFlowAlerts'] === CONTINUE_OBJECT) {
+    const { bucket, key, from } = message;
+    if (typeof bucket !== 'string' || typeof key !== 'string' || typeof from !== 'number' || !Number.isSafeInteger(from) || from < 1) {
+      return { kind: 'invalid', reason: 'the continuation names no bucket, key and line or row' };
+    }
+    return { kind: 'objects', objects: [{ bucket, key, from }] };
+  }
   if (message['source'] === 'aws.s3' && message['detail-type'] === 'Object Created') {
     const detail = message['detail'] as { bucket?: { name?: unknown }; object?: { key?: unknown } } | undefined;
     const bucket = detail?.bucket?.name;

@@ -16,6 +16,8 @@ export interface ColdStart {
   readonly publisher: SqsPublisher;
   /** The quarantine queue's publisher. */
   readonly quarantine: SqsPublisher;
+  /** The SQS client the publishers share (one attempt a call). */
+  readonly sqs: SQSClient;
 }
 
 /**
@@ -39,6 +41,7 @@ export function coldStart(mode: Mode): ColdStart {
     logger,
     metrics,
     config,
+    sqs,
     publisher: new SqsPublisher(sqs, { queueUrl: config.queueUrl, fifo: config.fifo, maxBatchBytes: config.maxMessageBytes }),
     quarantine: new SqsPublisher(sqs, { queueUrl: config.quarantineQueueUrl, fifo: false, maxBatchBytes: SQS_MAX_BYTES }),
   };

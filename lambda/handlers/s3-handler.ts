@@ -5,12 +5,13 @@ import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { emptyClose } from '../app/close-findings';
 import type { AdmissionCounts } from '../app/finding-tracker';
 import { emptyAdmissions, FindingTracker, pushTiming, shardOf } from '../app/finding-tracker';
-import type { FindingStateStore } from '../app/ports';
+import type { AlertPublisher, FindingStateStore } from '../app/ports';
 import type { ObjectDeps, ObjectStats } from '../app/send-object';
 import { sendObject } from '../app/send-object';
 import type { FindingSettings } from '../core/finding';
 import { readFlowLogKey } from '../core/flow-log-object';
-import { readNotification } from '../core/object-notification';
+import type { ObjectRef } from '../core/object-notification';
+import { continuationBody, readNotification } from '../core/object-notification';
 import { LOG_GROUP_DIMENSION, METRICS } from '../settings/metric-names';
 import type { CloseFindingsEvent } from './close-finding-windows';
 import { closeFindingWindows, isCloseFindingsEvent } from './close-finding-windows';
@@ -32,6 +33,11 @@ export interface ObjectHandlerDeps extends ObjectDeps {
    * in shards by object key, and the schedule's close-findings event sends closed windows' findings.
    */
   readonly findings?: { readonly settings: FindingSettings; readonly store: FindingStateStore; readonly lookbackMs: number };
+  /**
+   * The notification queue, for continuation messages: the rest of an object the invocation ran
+   * out of time in. Absent: objects are read to their end or the timeout (and then read again).
+   */
+  readonly continuation?: AlertPublisher;
 }
 
 interface Totals {
@@ -39,6 +45,8 @@ interface Totals {
   objectsIgnored: number;
   corruptObjects: number;
   refusedObjects: number;
+  /** Objects (or their rest) handed to a continuation message because the invocation ran out of time. */
+  objectsContinued: number;
   records: number;
   alertsSent: number;
   unparsedRecords: number;
@@ -48,6 +56,9 @@ interface Totals {
   findingStateResets: number;
 }
 
+/** Time kept back from the function's timeout once an invocation stops reading: a quarter of it, at most 30 seconds. */
+const TIME_RESERVE_MS = 30_000;
+
 /**
  * Builds the S3 source's handler: an SQS batch of object notifications (EventBridge "Object
  * Created" events, or S3 event notifications). Each object of the configured bucket and prefix is
@@ -55,7 +66,11 @@ interface Totals {
  * be sent is reported as a batch item failure, so SQS delivers it again (the same alert_ids), and
  * after `maxReceiveCount` deliveries moves it to the dead-letter queue. Notifications of another
  * bucket or prefix, unreadable messages and objects that are not flow logs are acknowledged and
- * counted; a corrupt object is reported as an unparsed alert and acknowledged.
+ * counted; a corrupt object is reported as an unparsed alert and acknowledged. When the invocation
+ * runs low on time, the object in hand stops after its current batch and it (and every object not
+ * yet started) is handed to a continuation message on the notification queue, from the line or
+ * row where it stopped: an object of any size is read to its end, in as many invocations as it
+ * takes, never skipped.
  */
 export function createObjectHandler(deps: ObjectHandlerDeps): {
   (event: SQSEvent, context?: Partial<Context>): Promise<SQSBatchResponse>;
@@ -71,10 +86,24 @@ export function createObjectHandler(deps: ObjectHandlerDeps): {
     if (context?.functionName !== undefined) deps.logger.addContext(context as Context);
     if (isCloseFindingsEvent(event)) return closeFindingWindows([origin], { ...deps, outlets });
     const totals: Totals = {
-      objectsRead: 0, objectsIgnored: 0, corruptObjects: 0, refusedObjects: 0, records: 0, alertsSent: 0, unparsedRecords: 0, quarantined: 0, sendFailures: 0,
-      admissions: emptyAdmissions(), findingStateResets: 0,
+      objectsRead: 0, objectsIgnored: 0, corruptObjects: 0, refusedObjects: 0, objectsContinued: 0, records: 0, alertsSent: 0, unparsedRecords: 0,
+      quarantined: 0, sendFailures: 0, admissions: emptyAdmissions(), findingStateResets: 0,
     };
     const failures: Array<{ itemIdentifier: string }> = [];
+    const remaining = context?.getRemainingTimeInMillis?.bind(context);
+    const reserveMs = remaining === undefined ? 0 : Math.min(TIME_RESERVE_MS, Math.floor(remaining() / 4));
+    const outOfTime = (): boolean => remaining !== undefined && remaining() < reserveMs;
+    /** Hands `object` from line or row `from` to a continuation message; false when it could not be sent. */
+    const continueLater = async (object: ObjectRef, from: number): Promise<boolean> => {
+      if (deps.continuation === undefined) return false;
+      const body = continuationBody({ bucket: object.bucket, key: object.key, from });
+      // The notification queue is a standard queue: the FIFO fields are not sent.
+      const answer = await deps.continuation.publish([{ id: '0', body, attributes: { kind: 'continuation' }, groupId: '', deduplicationId: '' }]);
+      if (answer.sent.length === 0) return false;
+      totals.objectsContinued++;
+      deps.logger.info('object continued in another invocation', { key: object.key.slice(0, 1024), from });
+      return true;
+    };
     try {
       for (const message of event.Records) {
         const notification = readNotification(message.body);
@@ -98,6 +127,12 @@ export function createObjectHandler(deps: ObjectHandlerDeps): {
             totals.objectsIgnored++;
             continue;
           }
+          if (outOfTime()) {
+            // Not started: handed on whole (or from where an earlier continuation stopped).
+            if (await continueLater(object, object.from ?? 1)) continue;
+            failures.push({ itemIdentifier: message.messageId });
+            break;
+          }
           let stats: ObjectStats;
           let tracker: FindingTracker | undefined;
           try {
@@ -105,8 +140,12 @@ export function createObjectHandler(deps: ObjectHandlerDeps): {
             // Each object's flows join the state shard of its key; concurrent objects rarely share one.
             tracker = findings === undefined ? undefined : await FindingTracker.open(findings.store, origin, shardOf(object.key), findings.settings);
             const admit = tracker === undefined || findings === undefined ? undefined : tracker.admitter(pushTiming(findings.lookbackMs, deps.now()).openAfter);
-            stats = await sendObject(object.bucket, object.key, deps, admit);
-            // The held flows exist only in the state: the object is done once it is saved (else it is read again).
+            stats = await sendObject(object.bucket, object.key, deps, {
+              ...(admit !== undefined && { admit }), ...(object.from !== undefined && { from: object.from }),
+              // Only when a continuation can carry the rest; else the object is read to its end (or the timeout).
+              ...(deps.continuation !== undefined && { stop: outOfTime }),
+            });
+            // The held flows exist only in the state: the object (or its part) is done once it is saved (else it is read again).
             await tracker?.save();
           } catch (error) {
             // Deleted (or never written) before it could be read to its end: retrying cannot help. Flows
@@ -132,6 +171,11 @@ export function createObjectHandler(deps: ObjectHandlerDeps): {
           if (stats.outcome === 'corrupt') deps.logger.error('object could not be read to its end; what came before was sent, the fault as an unparsed alert', { key: object.key.slice(0, 1024), reason: stats.corruptReason });
           if (stats.sendFailures > 0) {
             deps.logger.error('alerts of an object could not be sent; the notification is delivered again', { messageId: message.messageId, key: object.key.slice(0, 1024), sendFailures: stats.sendFailures });
+            failures.push({ itemIdentifier: message.messageId });
+            break;
+          }
+          if (stats.outcome === 'partial' && !(await continueLater(object, stats.next ?? 1))) {
+            // The rest could not be handed on: the message comes back, and the object is read again (the same ids).
             failures.push({ itemIdentifier: message.messageId });
             break;
           }
@@ -181,6 +225,7 @@ function publish(t: Totals, origin: string, metrics: Metrics, findings: boolean)
   metrics.addMetric(METRICS.objectsIgnored, MetricUnit.Count, t.objectsIgnored);
   metrics.addMetric(METRICS.corruptObjects, MetricUnit.Count, t.corruptObjects);
   metrics.addMetric(METRICS.refusedObjects, MetricUnit.Count, t.refusedObjects);
+  metrics.addMetric(METRICS.objectsContinued, MetricUnit.Count, t.objectsContinued);
   metrics.addMetric(METRICS.recordsRead, MetricUnit.Count, t.records);
   metrics.addMetric(METRICS.alertsSent, MetricUnit.Count, t.alertsSent);
   metrics.addMetric(METRICS.unparsedRecords, MetricUnit.Count, t.unparsedRecords);

@@ -38,6 +38,8 @@ export const METRICS = {
   corruptObjects: 'CorruptObjects',
   /** S3 source: notifications of another bucket or prefix, or that cannot be read: acknowledged, nothing sent. */
   refusedObjects: 'RefusedObjects',
+  /** S3 source: objects (or their rest) handed to a continuation message as an invocation ran out of time. */
+  objectsContinued: 'ObjectsContinued',
   /** Findings sent, all types (and per type: {@link FINDING_METRICS}). */
   findingsSent: 'FindingsSent',
   /** `findings` mode: flows counted in findings (or only counted) and not sent on their own. */

@@ -256,6 +256,11 @@ export const SETTINGS = {
     example: 'https://sqs.eu-west-1.amazonaws.com/123456789012/alerts-quarantine', defaultDoc: '(required)',
     meaning: 'A standard queue for records the alert queue refuses even in minimal form: the raw record (base64) and the reason',
   },
+  notificationQueueUrl: {
+    key: 'notificationQueueUrl', kind: 'text', pattern: SQS_STANDARD_QUEUE_URL, shape: 'a standard SQS queue URL', modes: S3, env: 'NOTIFICATION_QUEUE_URL', context: false,
+    example: 'https://sqs.eu-west-1.amazonaws.com/123456789012/flow-log-notifications', defaultDoc: 'none: objects are read to their end or the timeout',
+    meaning: 'The notification queue the function reads (`s3` mode): the rest of an object an invocation runs out of time in is sent there as a continuation',
+  },
   checkpointTable: {
     key: 'checkpointTable', kind: 'text', pattern: /^[\w.-]{3,255}$/, shape: 'a DynamoDB table name', modes: ALL, env: 'CHECKPOINT_TABLE', context: false,
     example: 'vpc-flow-alerts-checkpoints', defaultDoc: '(required in `poll` mode, and for findings)',
@@ -293,6 +298,7 @@ export const ENV = {
   allowlistCidrs: SETTINGS.allowlistCidrs.env,
   flowLogBucket: SETTINGS.flowLogBucket.env,
   flowLogPrefix: SETTINGS.flowLogPrefix.env,
+  notificationQueueUrl: SETTINGS.notificationQueueUrl.env,
 } as const;
 
 /** The event push mode's schedule sends the function: close the finding windows that can get no more records. */

@@ -44,10 +44,20 @@ describe('s3 mode', () => {
     template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ [ENV.flowLogBucket]: 'central-log-archive', [ENV.flowLogPrefix]: 'AWSLogs/123456789012/vpcflowlogs/', [ENV.logGroups]: Match.absent() }) } });
   });
 
+  it('lets the function send continuations (the rest of an object it ran out of time in) to the notification queue only', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ [ENV.notificationQueueUrl]: { Ref: Match.stringLikeRegexp('NotificationQueue') } }) } });
+    const sends = statements(template).filter((s) => JSON.stringify(s['Action']).includes('sqs:SendMessage') && JSON.stringify(s['Resource']).includes('NotificationQueue'));
+    // Merged (minimizePolicies) with the same actions on the invocation dead-letter queue, the on-failure destination.
+    expect(sends).toEqual([expect.objectContaining({
+      Action: ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
+      Resource: [{ 'Fn::GetAtt': [expect.stringMatching(/^VpcFlowAlertsInvocationDeadLetterQueue/), 'Arn'] }, { 'Fn::GetAtt': [expect.stringMatching(/^VpcFlowAlertsNotificationQueue/), 'Arn'] }],
+    })]);
+  });
+
   it('watches objects read, ignored, corrupt and refused, with alarms on the last two and on the notification dead-letter queue', () => {
     const dashboard = Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0] as { Properties: { DashboardBody: unknown } };
     const body = JSON.stringify(dashboard.Properties.DashboardBody);
-    for (const metric of [METRICS.objectsRead, METRICS.objectsIgnored, METRICS.corruptObjects, METRICS.refusedObjects, METRICS.alertsSent]) expect(body).toContain(`\\"${metric}\\"`);
+    for (const metric of [METRICS.objectsRead, METRICS.objectsIgnored, METRICS.corruptObjects, METRICS.refusedObjects, METRICS.objectsContinued, METRICS.alertsSent]) expect(body).toContain(`\\"${metric}\\"`);
     expect(body).toContain('s3://central-log-archive/AWSLogs/123456789012/vpcflowlogs/');
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: METRICS.corruptObjects });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: METRICS.refusedObjects });

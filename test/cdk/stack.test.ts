@@ -200,7 +200,7 @@ describe('VpcFlowAlertsStack', () => {
   it('has a dashboard with the function, every poller metric, queue depth and age, and dead-letter depths', () => {
     const dashboard = resourcesOf(template, 'AWS::CloudWatch::Dashboard')[0];
     const body = JSON.stringify((dashboard?.['Properties'] as Json)['DashboardBody']);
-    const otherModes: string[] = [METRICS.corruptDeliveries, METRICS.refusedDeliveries, METRICS.objectsRead, METRICS.objectsIgnored, METRICS.corruptObjects, METRICS.refusedObjects];
+    const otherModes: string[] = [METRICS.corruptDeliveries, METRICS.refusedDeliveries, METRICS.objectsRead, METRICS.objectsIgnored, METRICS.corruptObjects, METRICS.refusedObjects, METRICS.objectsContinued];
     for (const metric of Object.values(METRICS).filter((m) => !otherModes.includes(m) && !FINDINGS_ONLY.includes(m))) expect(body).toContain(`\\"${metric}\\"`);
     // alertMode flows (the default): no detectors, no finding widgets.
     for (const metric of FINDINGS_ONLY) expect(body).not.toContain(`\\"${metric}\\"`);

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { dayPrefixes, fileTime, flowTime, readFlowLogKey } from '../../lambda/core/flow-log-object';
-import { readNotification } from '../../lambda/core/object-notification';
+import { continuationBody, readNotification } from '../../lambda/core/object-notification';
 
 const DAY = Date.UTC(2026, 10, 25);
 const NAME = '123456789012_vpcflowlogs_us-east-1_fl-0a1b2c3d4e5f60718_20261125T0135Z_fe123456';
@@ -54,6 +54,11 @@ describe('object notifications', () => {
     expect(readNotification(JSON.stringify({ Records: [{ eventName: 'ObjectCreated:Put', s3: { bucket: { name: 'b' }, object: { key: 'a+b%2Bc.log.gz' } } }, { eventName: 'ObjectRemoved:Delete', s3: { bucket: { name: 'b' }, object: { key: 'gone' } } }] })))
       .toEqual({ kind: 'objects', objects: [{ bucket: 'b', key: 'a b+c.log.gz' }] });
     expect(readNotification(JSON.stringify({ Service: 'Amazon S3', Event: 's3:TestEvent' }))).toEqual({ kind: 'test' });
+    // This product's own continuation of an object, as it writes it.
+    expect(readNotification(continuationBody({ bucket: 'b', key: 'k.log.gz', from: 2502 }))).toEqual({ kind: 'objects', objects: [{ bucket: 'b', key: 'k.log.gz', from: 2502 }] });
+    for (const from of [0, -1, 1.5, '7', null]) {
+      expect(readNotification(JSON.stringify({ vpcFlowAlerts: 'continue-object', bucket: 'b', key: 'k', from }))).toMatchObject({ kind: 'invalid' });
+    }
   });
 
   it('never throws, and takes at most 100 objects from one message', () => {

@@ -89,3 +89,41 @@ describe('the S3 source handler', () => {
     expect(await sqs.drain(queueUrl)).toHaveLength(3);
   });
 });
+
+describe('an invocation running out of time', () => {
+  it('hands the rest of the object in hand, and every object not started, to continuation messages that read them to their end', async () => {
+    const queueUrl = await sqs.createQueue('s3-handler-continued');
+    const notifications = await sqs.createQueue('s3-handler-notifications');
+    const big = `${PREFIX}us-east-1/2026/11/25/123456789012_vpcflowlogs_us-east-1_fl-2_20261125T0005Z_big.log.gz`;
+    const small = `${PREFIX}us-east-1/2026/11/25/123456789012_vpcflowlogs_us-east-1_fl-3_20261125T0005Z_small.log.gz`;
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: big, Body: gzipSync(`${HEADER}\n${Array.from({ length: 6000 }, (_, i) => LINE(i % 250)).join('\n')}\n`) }));
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: small, Body: gzipSync(`${HEADER}\n${[7, 8].map(LINE).join('\n')}\n`) }));
+    const handler = createObjectHandler({
+      logger: new Logger({ serviceName: METRIC_SERVICE }),
+      metrics: new Metrics({ namespace: METRIC_NAMESPACE, serviceName: METRIC_SERVICE }),
+      now: Date.now, bucket: BUCKET, prefix: PREFIX, store: new S3ObjectStore(s3),
+      publisher: new SqsPublisher(sqs.client, { queueUrl, fifo: false, maxBatchBytes: 262_144, sleep: async () => {} }),
+      quarantine: new SqsPublisher(sqs.client, { queueUrl: quarantineUrlFor(queueUrl), fifo: false, maxBatchBytes: 1_048_576, sleep: async () => {} }),
+      continuation: new SqsPublisher(sqs.client, { queueUrl: notifications, fifo: false, maxBatchBytes: 262_144, sleep: async () => {} }),
+      maxMessageBytes: 262_144,
+    });
+    // Two minutes left until the first batch of the big object is sent, then 10 seconds (under the 30-second reserve).
+    let calls = 0;
+    const shortOfTime = { getRemainingTimeInMillis: () => (++calls <= 2 ? 120_000 : 10_000) };
+    expect(await handler(batch(eventBridge(BUCKET, big), eventBridge(BUCKET, small)), shortOfTime)).toEqual({ batchItemFailures: [] });
+    const first = (await sqs.drain(queueUrl)).map((m) => (JSON.parse(m.Body ?? '') as { raw_event: { s3: { line: number } } }).raw_event.s3.line);
+    expect(first).toHaveLength(2500);
+    const continued = await sqs.drain(notifications);
+    expect(continued.map((m) => JSON.parse(m.Body ?? ''))).toEqual([
+      { vpcFlowAlerts: 'continue-object', bucket: BUCKET, key: big, from: 2502 },
+      { vpcFlowAlerts: 'continue-object', bucket: BUCKET, key: small, from: 1 },
+    ]);
+    // The continuations, in an invocation with time enough: every line once, none skipped.
+    expect(await handler(batch(...continued.map((m) => m.Body ?? '')), { getRemainingTimeInMillis: () => 600_000 })).toEqual({ batchItemFailures: [] });
+    const rest = (await sqs.drain(queueUrl)).map((m) => JSON.parse(m.Body ?? '') as { raw_event: { s3: { key: string; line: number } } });
+    const bigLines = [...first, ...rest.filter((a) => a.raw_event.s3.key === big).map((a) => a.raw_event.s3.line)].sort((a, b) => a - b);
+    expect(bigLines).toEqual(Array.from({ length: 6000 }, (_, i) => i + 2));
+    expect(rest.filter((a) => a.raw_event.s3.key === small).map((a) => a.raw_event.s3.line).sort()).toEqual([2, 3]);
+    expect(await sqs.drain(notifications)).toEqual([]);
+  });
+});
