@@ -210,7 +210,8 @@ function add(totals: Totals, stats: ObjectStats): void {
     totals.objectsIgnored++;
     return;
   }
-  totals.objectsRead++;
+  // An object counts as read once, when its last part is (a continued part is counted as continued).
+  if (stats.outcome !== 'partial') totals.objectsRead++;
   if (stats.outcome === 'corrupt') totals.corruptObjects++;
   totals.records += stats.records;
   totals.alertsSent += stats.alertsSent;
