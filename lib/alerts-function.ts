@@ -81,6 +81,10 @@ export class AlertsFunction {
       // delivery whose sends failed is retried by Lambda, then kept by the on-failure destination.
       retryAttempts: polling ? 0 : 2,
       onFailure: new destinations.SqsDestination(props.onFailure),
+      // s3 mode sends the rest of an object it ran out of time in back to the queue that invokes
+      // it: a chain as long as the object (each part moves on), which Lambda's loop detection
+      // would otherwise stop after 16 parts.
+      ...(props.mode === 's3' && { recursiveLoop: lambda.RecursiveLoop.ALLOW }),
     });
     Validations.of(this.function).acknowledge(
       {

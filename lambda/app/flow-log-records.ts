@@ -63,7 +63,8 @@ async function* textBatches(body: AsyncIterable<Uint8Array>, gzip: boolean, from
   try {
     for await (const text of lines(body, gzip)) {
       line++;
-      if (line > 1 && line < from) continue;
+      // Before `from`, only line 1 is looked at (a header sets the layout), never sent again.
+      if (line < from && (line > 1 || text.cut)) continue;
       if (text.cut) {
         batch.push({ message: text.value, position: line, unparsedReason: `line ${line} is longer than ${MAX_LINE_CHARS} characters (cut)` });
       } else if (line === 1) {
@@ -116,22 +117,42 @@ async function* lines(body: AsyncIterable<Uint8Array>, gzip: boolean): AsyncGene
   if (pending !== '' && !skipping) yield { value: pending.replace(/\r$/, ''), cut: false };
 }
 
-/** Decompresses a gzip stream; multi-member files (concatenated gzip, as S3 uploads may be) too. */
+/**
+ * Decompresses a gzip stream; multi-member files (concatenated gzip, as S3 uploads may be) too. A
+ * reader that stops early (a continued object, a corrupt one) destroys the inflater: the feeding
+ * then stops too (a destroyed stream never drains, so waiting for that alone would never end) and
+ * the body is closed.
+ */
 async function* gunzip(body: AsyncIterable<Uint8Array>): AsyncGenerator<Buffer> {
   const inflater = createGunzip();
+  const source = body[Symbol.asyncIterator]();
+  const writable = (): Promise<void> => new Promise<void>((resolve) => {
+    const go = (): void => {
+      inflater.off('drain', go);
+      inflater.off('close', go);
+      resolve();
+    };
+    inflater.once('drain', go);
+    inflater.once('close', go);
+  });
   const feeding = (async () => {
     try {
-      for await (const chunk of body) {
-        if (!inflater.write(chunk)) await new Promise<void>((resolve) => inflater.once('drain', () => resolve()));
+      while (!inflater.destroyed) {
+        const next = await source.next();
+        if (next.done === true || inflater.destroyed) break;
+        if (!inflater.write(next.value)) await writable();
       }
-      inflater.end();
+      if (!inflater.destroyed) inflater.end();
     } catch (error) {
       inflater.destroy(error as Error);
+    } finally {
+      await source.return?.();
     }
   })();
   try {
     for await (const chunk of inflater) yield chunk as Buffer;
   } finally {
+    inflater.destroy();
     await feeding;
   }
 }

@@ -96,7 +96,10 @@ export async function sendObject(bucket: string, key: string, deps: ObjectDeps, 
       lastFormat = batch.format;
       await send(batch.format, batch.records);
       const last = batch.records[batch.records.length - 1];
-      if (stop?.() === true && last !== undefined && stats.sendFailures === 0) return { ...stats, outcome: 'partial', next: last.position + 1 };
+      if (stop?.() === true && last !== undefined) {
+        // Out of time: the rest is continued, or (some alerts not sent) the whole reading repeated.
+        return stats.sendFailures > 0 ? { ...stats, outcome: 'send-failed' } : { ...stats, outcome: 'partial', next: last.position + 1 };
+      }
     }
   } catch (error) {
     if (!(error instanceof CorruptObjectError)) throw error;

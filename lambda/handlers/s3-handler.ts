@@ -127,7 +127,7 @@ export function createObjectHandler(deps: ObjectHandlerDeps): {
             totals.objectsIgnored++;
             continue;
           }
-          if (outOfTime()) {
+          if (deps.continuation !== undefined && outOfTime()) {
             // Not started: handed on whole (or from where an earlier continuation stopped).
             if (await continueLater(object, object.from ?? 1)) continue;
             failures.push({ itemIdentifier: message.messageId });
@@ -174,7 +174,8 @@ export function createObjectHandler(deps: ObjectHandlerDeps): {
             failures.push({ itemIdentifier: message.messageId });
             break;
           }
-          if (stats.outcome === 'partial' && !(await continueLater(object, stats.next ?? 1))) {
+          // A part always moves on (next is past where it started), so a chain of continuations ends with the object.
+          if (stats.outcome === 'partial' && !((stats.next ?? 0) > (object.from ?? 1) && (await continueLater(object, stats.next ?? 1)))) {
             // The rest could not be handed on: the message comes back, and the object is read again (the same ids).
             failures.push({ itemIdentifier: message.messageId });
             break;

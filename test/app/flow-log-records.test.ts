@@ -2,7 +2,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { PARQUET_ROWS_PER_READ, readFlowLogObject } from '../../lambda/app/flow-log-records';
+import { MAX_LINE_CHARS, PARQUET_ROWS_PER_READ, readFlowLogObject, RECORDS_PER_BATCH } from '../../lambda/app/flow-log-records';
+import { sendObject } from '../../lambda/app/send-object';
+import { FakeQueue } from '../helpers/fakes';
 import { fileObjectStore } from '../../lambda/cli/file-object-store';
 import { flowLogParquet } from '../../local/flow-log-parquet';
 
@@ -39,6 +41,28 @@ describe('readFlowLogObject on Parquet', () => {
 });
 
 describe('readFlowLogObject on text', () => {
+  it('stops cleanly when its reader stops early in a large gzip object (the feeding stops, nothing hangs)', async () => {
+    // Random addresses and ports: megabytes of gzip that the inflater cannot take in at once.
+    const line = (i: number): string => `5 ${Math.floor(Math.random() * 2 ** 32)}.example ${Math.random().toString(36).slice(2)} ${i} REJECT`;
+    const file = join(mkdtempSync(join(tmpdir(), 'records-')), 'large.log.gz');
+    writeFileSync(file, gzipSync(`${FIELDS.join(' ')}\n${Array.from({ length: 200_000 }, (_, i) => line(i)).join('\n')}\n`));
+    const chunked = { ...fileObjectStore, stream: async (bucket: string, key: string) => (async function* () {
+      // As S3 gives it: 64 KiB at a time.
+      const whole = (await fileObjectStore.stream(bucket, key))[Symbol.asyncIterator]();
+      const bytes = (await whole.next()).value as Uint8Array;
+      for (let at = 0; at < bytes.length; at += 65_536) yield bytes.subarray(at, at + 65_536);
+    })() };
+    for (let attempt = 0; attempt < 2; attempt++) {
+      let batches = 0;
+      for await (const batch of readFlowLogObject(chunked, '', file, 'log-gzip')) {
+        expect(batch.records.length).toBeGreaterThan(0);
+        if (++batches === 1 + attempt) break;
+      }
+      expect(batches).toBe(1 + attempt);
+    }
+  }, 20_000);
+
+
   it('continues from a given line, with the layout still from the header', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'records-')), 'lines.log.gz');
     writeFileSync(file, gzipSync(`${FIELDS.join(' ')}\n${Array.from({ length: 10 }, (_, i) => `5 198.51.100.7 10.0.0.1 ${i} REJECT`).join('\n')}\n`));
@@ -46,5 +70,26 @@ describe('readFlowLogObject on text', () => {
     for await (const batch of readFlowLogObject(fileObjectStore, '', file, 'log-gzip', 9)) batches.push(batch);
     expect(batches.flatMap((b) => b.records.map((r) => [r.position, r.message.split(' ')[3]]))).toEqual([[9, '7'], [10, '8'], [11, '9']]);
     expect(batches[0]?.format.fields.map((f) => f.name)).toEqual(FIELDS);
+  });
+
+  it('never sends a cut first line again from a later line', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'records-')), 'cut.log');
+    writeFileSync(file, `${'x'.repeat(MAX_LINE_CHARS + 10)}\n5 198.51.100.7 10.0.0.1 1 REJECT\n5 198.51.100.7 10.0.0.1 2 REJECT\n`);
+    const positions: number[] = [];
+    for await (const batch of readFlowLogObject(fileObjectStore, '', file, 'log-text', 3)) positions.push(...batch.records.map((r) => r.position));
+    expect(positions).toEqual([3]);
+  });
+});
+
+describe('sendObject told to stop', () => {
+  it('stops after the batch in hand, naming where to continue, unless alerts were not sent (then the reading repeats)', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'records-')), 'x_vpcflowlogs_r_fl-1_20261125T0000Z_h.log.gz');
+    writeFileSync(file, gzipSync(`${FIELDS.join(' ')}\n${Array.from({ length: RECORDS_PER_BATCH * 3 }, (_, i) => `5 198.51.100.7 10.0.0.1 ${i} REJECT`).join('\n')}\n`));
+    const queue = new FakeQueue();
+    const partial = await sendObject('', file, { store: fileObjectStore, publisher: queue, maxMessageBytes: 262_144 }, { stop: () => true });
+    expect(partial).toMatchObject({ outcome: 'partial', next: RECORDS_PER_BATCH + 2, records: RECORDS_PER_BATCH });
+    queue.failWhen = () => true;
+    const failed = await sendObject('', file, { store: fileObjectStore, publisher: queue, maxMessageBytes: 262_144 }, { stop: () => true, from: partial.next ?? 0 });
+    expect(failed).toMatchObject({ outcome: 'send-failed', records: RECORDS_PER_BATCH });
   });
 });

@@ -96,7 +96,10 @@ describe('an invocation running out of time', () => {
     const notifications = await sqs.createQueue('s3-handler-notifications');
     const big = `${PREFIX}us-east-1/2026/11/25/123456789012_vpcflowlogs_us-east-1_fl-2_20261125T0005Z_big.log.gz`;
     const small = `${PREFIX}us-east-1/2026/11/25/123456789012_vpcflowlogs_us-east-1_fl-3_20261125T0005Z_small.log.gz`;
-    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: big, Body: gzipSync(`${HEADER}\n${Array.from({ length: 6000 }, (_, i) => LINE(i % 250)).join('\n')}\n`) }));
+    // Random addresses and ports: enough gzip that the reader stops while the body is still being fed.
+    const octet = (): number => Math.floor(Math.random() * 256);
+    const random = (): string => `2 123456789012 eni-1 198.${octet()}.${octet()}.${octet()} 10.${octet()}.${octet()}.${octet()} ${1024 + Math.floor(Math.random() * 60000)} 22 6 1 44 1795608000 1795608030 REJECT OK`;
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: big, Body: gzipSync(`${HEADER}\n${Array.from({ length: 6000 }, random).join('\n')}\n`) }));
     await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: small, Body: gzipSync(`${HEADER}\n${[7, 8].map(LINE).join('\n')}\n`) }));
     const handler = createObjectHandler({
       logger: new Logger({ serviceName: METRIC_SERVICE }),
